@@ -1,0 +1,352 @@
+//! One chat completion call as a sans-IO state machine.
+//!
+//! The driver (the JS layer, or a test) does:
+//! 1. [`Call::new`] with the request JSON and the call options (credentials, clock, randomness);
+//! 2. [`Call::transport`]: either an [`HttpRequest`] to send, or the mock's reply bytes;
+//! 3. on a 2xx answer, [`Call::parse`] (whole body) or [`Call::pipeline`] (streamed body);
+//!    on any other status, [`Call::error`].
+//!
+//! Retrying and falling back are decisions too: [`retry_delay_ms`] says whether and when.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::{parse_retry_after, ErrorKind, LlmError};
+use crate::provider::{self, mock, Deployment, HttpRequest, HttpResponse, Provider};
+use crate::stream::{PipelineConfig, StreamPipeline};
+use crate::types::{ChatRequest, ChatResponse, Role};
+
+/// Per-call settings from the caller. Field names are the JS option names.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CallOptions {
+    pub api_key: Option<String>,
+    pub api_base: Option<String>,
+    pub api_version: Option<String>,
+    /// Extra HTTP headers, `[[name, value], ...]` or `{name: value}`.
+    pub headers: Option<Headers>,
+    /// Values of the provider's environment variables that the caller found (see [`env_names`]).
+    pub env: BTreeMap<String, String>,
+    pub drop_params: bool,
+    /// Answer with this text instead of calling the provider.
+    pub mock_response: Option<String>,
+    /// Unix epoch milliseconds (the caller's clock).
+    pub now_ms: u64,
+    /// Randomness from the caller, for ids.
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Headers {
+    Pairs(Vec<(String, String)>),
+    Map(BTreeMap<String, String>),
+}
+
+impl Headers {
+    fn into_pairs(self) -> Vec<(String, String)> {
+        match self {
+            Headers::Pairs(p) => p,
+            Headers::Map(m) => m.into_iter().collect(),
+        }
+    }
+}
+
+/// What the driver must do to get the provider's answer.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Transport {
+    /// Send this request and feed the answer back.
+    Http(HttpRequest),
+    /// No network: this is the answer (status 200), as a whole body or as SSE frames.
+    Mock(mock::MockReply),
+}
+
+pub struct Call {
+    provider: &'static dyn Provider,
+    deployment: Deployment,
+    request: ChatRequest,
+    mock_response: Option<String>,
+    now_ms: u64,
+    seed: u64,
+}
+
+/// The limit on a request body we accept from the caller.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
+
+/// Parses and validates an OpenAI-format request.
+pub fn parse_request(json: &[u8]) -> Result<ChatRequest, LlmError> {
+    if json.len() > MAX_REQUEST_BYTES {
+        return Err(LlmError::bad_request("the request is larger than 64 MiB"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(json);
+    let req: ChatRequest = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = inner.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+        if path == "." || path.is_empty() {
+            LlmError::bad_request(format!("invalid request: {msg}"))
+        } else {
+            LlmError::bad_request(format!("invalid request: `{path}`: {msg}")).with_param(path)
+        }
+    })?;
+    validate(&req)?;
+    Ok(req)
+}
+
+fn validate(req: &ChatRequest) -> Result<(), LlmError> {
+    if req.messages.is_empty() {
+        return Err(LlmError::bad_request("`messages` must contain at least one message").with_param("messages"));
+    }
+    for (i, m) in req.messages.iter().enumerate() {
+        match m.role {
+            Role::Tool if m.tool_call_id.is_none() => {
+                return Err(LlmError::bad_request(format!("`messages[{i}]`: a tool message needs `tool_call_id`"))
+                    .with_param(format!("messages[{i}].tool_call_id")));
+            }
+            Role::Assistant => {}
+            _ if m.content.is_none() => {
+                return Err(LlmError::bad_request(format!("`messages[{i}]`: `content` is required for role {:?}", m.role))
+                    .with_param(format!("messages[{i}].content")));
+            }
+            _ => {}
+        }
+    }
+    if let Some(t) = req.temperature {
+        if !(0.0..=2.0).contains(&t) {
+            return Err(LlmError::bad_request("`temperature` must be between 0 and 2").with_param("temperature"));
+        }
+    }
+    Ok(())
+}
+
+/// The environment variable names worth looking up for `model` (none if the model is unknown).
+pub fn env_names(model: &str, has_api_base: bool) -> Vec<&'static str> {
+    provider::resolve_model(model, has_api_base).map(|(p, _)| p.env_names().all().collect()).unwrap_or_default()
+}
+
+impl Call {
+    pub fn new(request_json: &[u8], opts: CallOptions) -> Result<Call, LlmError> {
+        let request = parse_request(request_json)?;
+        let (provider, model) = provider::resolve_model(&request.model, opts.api_base.is_some())?;
+        let env = provider.env_names();
+        let from_env = |names: &[&str]| names.iter().find_map(|n| opts.env.get(*n).filter(|v| !v.is_empty()).cloned());
+        let deployment = Deployment {
+            provider: provider.id().to_owned(),
+            model,
+            api_key: opts.api_key.clone().filter(|k| !k.is_empty()).or_else(|| from_env(env.api_key)),
+            api_base: opts.api_base.clone().filter(|b| !b.is_empty()).or_else(|| from_env(env.api_base)),
+            api_version: opts.api_version.clone().or_else(|| from_env(env.api_version)),
+            headers: opts.headers.clone().map(Headers::into_pairs).unwrap_or_default(),
+            drop_params: opts.drop_params,
+        };
+        if let Some(base) = &deployment.api_base {
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                return Err(LlmError::bad_request(format!("`apiBase` must be an http(s) URL, got `{base}`")).with_param("apiBase"));
+            }
+        }
+        Ok(Call { provider, deployment, request, mock_response: opts.mock_response, now_ms: opts.now_ms, seed: opts.seed })
+    }
+
+    pub fn provider(&self) -> &'static str {
+        self.provider.id()
+    }
+
+    pub fn model(&self) -> &str {
+        &self.deployment.model
+    }
+
+    pub fn request(&self) -> &ChatRequest {
+        &self.request
+    }
+
+    pub fn is_stream(&self) -> bool {
+        self.request.is_stream()
+    }
+
+    fn id(&self) -> String {
+        crate::util::make_id("chatcmpl-", self.seed)
+    }
+
+    fn created(&self) -> u64 {
+        self.now_ms / 1000
+    }
+
+    pub fn transport(&self) -> Result<Transport, LlmError> {
+        if self.mock_response.is_some() || self.provider.id() == "mock" {
+            // build the provider request anyway, so that parameter errors surface as they would
+            if self.provider.id() != "mock" {
+                self.provider.chat_request(&self.request, &self.deployment).map_err(|e| self.tag(e))?;
+            }
+            let reply =
+                mock::reply(&self.request, &self.deployment.model, self.mock_response.as_deref(), &self.id(), self.created());
+            return Ok(Transport::Mock(reply));
+        }
+        self.provider.chat_request(&self.request, &self.deployment).map(Transport::Http).map_err(|e| self.tag(e))
+    }
+
+    /// Translates a 2xx non-streaming body.
+    pub fn parse(&self, status: u16, body: &[u8]) -> Result<ChatResponse, LlmError> {
+        let resp = HttpResponse { status, headers: &[], body };
+        let mut r = if self.mock_response.is_some() {
+            mock::MockProvider.chat_response(&resp, &self.request, &self.deployment)
+        } else {
+            self.provider.chat_response(&resp, &self.request, &self.deployment)
+        }
+        .map_err(|e| self.tag(e))?;
+        if r.id.is_empty() {
+            r.id = self.id();
+        }
+        if r.created == 0 {
+            r.created = self.created();
+        }
+        if r.model.is_empty() {
+            r.model.clone_from(&self.deployment.model);
+        }
+        Ok(r)
+    }
+
+    /// Classifies a non-2xx answer, with the wait a retry should honour.
+    pub fn error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> LlmError {
+        let e = self.provider.error(&HttpResponse { status, headers, body }, &self.deployment);
+        let e = if e.retry_after_ms.is_none() { e.with_retry_after_ms(parse_retry_after(headers, self.now_ms)) } else { e };
+        self.tag(e)
+    }
+
+    /// The streaming state machine for a 2xx streamed body.
+    pub fn pipeline(&self) -> StreamPipeline {
+        let decoder = if self.mock_response.is_some() {
+            mock::MockProvider.chat_stream(&self.request, &self.deployment)
+        } else {
+            self.provider.chat_stream(&self.request, &self.deployment)
+        };
+        StreamPipeline::new(
+            decoder,
+            PipelineConfig {
+                include_usage: self.request.include_usage(),
+                fallback_id: String::new(),
+                model: self.deployment.model.clone(),
+                created: self.created(),
+                prompt_chars: self.request.messages.iter().map(|m| m.text().len()).sum(),
+            },
+        )
+    }
+
+    fn tag(&self, e: LlmError) -> LlmError {
+        e.with_provider(self.provider.id()).with_model(&self.deployment.model)
+    }
+}
+
+/// Whether to retry after `error` on attempt `attempt` (0 = the first retry), and after how long.
+///
+/// Exponential backoff from `base_ms` with full jitter (`rand` in `[0, 1)` from the caller), never
+/// shorter than the provider's `Retry-After`, capped at `max_ms`. `None`: do not retry.
+pub fn retry_delay_ms(error: &LlmError, attempt: u32, max_retries: u32, rand: f64, base_ms: u64, max_ms: u64) -> Option<u64> {
+    if attempt >= max_retries || !error.retryable || error.kind == ErrorKind::APIUserAbortError {
+        return None;
+    }
+    let exp = base_ms.saturating_mul(1u64 << attempt.min(20)).min(max_ms);
+    let rand = if rand.is_finite() { rand.clamp(0.0, 1.0) } else { 0.5 };
+    // "equal jitter": half fixed, half random, so retries neither stampede nor collapse to zero
+    let jittered = exp / 2 + ((exp / 2) as f64 * rand) as u64;
+    Some(jittered.max(error.retry_after_ms.unwrap_or(0)).min(max_ms.max(error.retry_after_ms.unwrap_or(0))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn call(req: serde_json::Value, opts: CallOptions) -> Result<Call, LlmError> {
+        Call::new(req.to_string().as_bytes(), opts)
+    }
+
+    #[test]
+    fn bad_input_is_a_bad_request_with_a_path() {
+        let e = call(json!({"model": "gpt-4o", "messages": [{"role": "user", "content": 5}]}), CallOptions::default())
+            .err()
+            .expect("error");
+        assert_eq!(e.kind, ErrorKind::BadRequestError);
+        assert!(e.message.contains("messages[0].content"), "{}", e.message);
+        let e = call(json!({"messages": []}), CallOptions::default()).err().expect("error");
+        assert_eq!(e.kind, ErrorKind::BadRequestError);
+        let e = call(json!({"model": "gpt-4o", "messages": []}), CallOptions::default()).err().expect("error");
+        assert!(e.message.contains("at least one"), "{}", e.message);
+        assert!(Call::new(b"{not json", CallOptions::default()).is_err());
+        assert!(Call::new(b"", CallOptions::default()).is_err());
+        assert!(Call::new(b"[]", CallOptions::default()).is_err());
+    }
+
+    #[test]
+    fn openai_request_is_built_with_key_from_env_and_usage_forced() {
+        let mut opts = CallOptions::default();
+        opts.env.insert("OPENAI_API_KEY".into(), "sk-test-env".into());
+        let c = call(json!({"model": "openai/gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}], "top_k": 3}), opts)
+            .expect("call");
+        let Transport::Http(h) = c.transport().expect("transport") else { panic!("http expected") };
+        assert_eq!(h.url, "https://api.openai.com/v1/chat/completions");
+        assert!(h.headers.contains(&("authorization".into(), "Bearer sk-test-env".into())));
+        let body: serde_json::Value = serde_json::from_str(&h.body).expect("json");
+        assert_eq!(body["model"], "gpt-4o");
+        assert_eq!(body["stream_options"]["include_usage"], true);
+        assert_eq!(body["top_k"], 3);
+    }
+
+    #[test]
+    fn missing_key_is_an_authentication_error_without_network() {
+        let c = call(json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}), CallOptions::default()).expect("call");
+        let e = c.transport().err().expect("error");
+        assert_eq!(e.kind, ErrorKind::AuthenticationError);
+        assert_eq!(e.provider.as_deref(), Some("openai"));
+    }
+
+    #[test]
+    fn unsupported_params_fail_or_drop() {
+        let req = json!({"model": "perplexity/sonar", "messages": [{"role": "user", "content": "hi"}], "seed": 1});
+        let opts = CallOptions { api_key: Some("pplx-test".into()), ..CallOptions::default() };
+        let e = call(req.clone(), opts.clone()).expect("call").transport().err().expect("error");
+        assert_eq!(e.kind, ErrorKind::UnsupportedParamsError);
+        assert_eq!(e.param.as_deref(), Some("seed"));
+        let c = call(req, CallOptions { drop_params: true, ..opts }).expect("call");
+        let Transport::Http(h) = c.transport().expect("transport") else { panic!("http") };
+        assert!(!h.body.contains("seed"));
+    }
+
+    #[test]
+    fn mock_streams_through_the_real_pipeline() {
+        let c = call(
+            json!({"model": "mock/demo", "stream": true, "stream_options": {"include_usage": true},
+                   "messages": [{"role": "user", "content": "ping"}]}),
+            CallOptions { now_ms: 1_700_000_000_000, seed: 7, ..CallOptions::default() },
+        )
+        .expect("call");
+        let Transport::Mock(mock::MockReply::Events(ev)) = c.transport().expect("t") else { panic!("events") };
+        let mut p = c.pipeline();
+        let mut out = Vec::new();
+        for e in &ev {
+            p.feed(e.as_bytes(), &mut out).expect("feed");
+        }
+        p.finish(&mut out).expect("finish");
+        let last = out.last().expect("chunks");
+        assert!(last.choices.is_empty() && last.usage.is_some());
+        let r = p.response();
+        assert!(r.choices[0].message.content.as_deref().unwrap_or("").contains("You said: \"ping\""));
+        assert_eq!(r.choices[0].finish_reason.as_deref(), Some("stop"));
+        assert_eq!(r.created, 1_700_000_000);
+    }
+
+    #[test]
+    fn retry_policy() {
+        let rl = LlmError::new(ErrorKind::RateLimitError, "slow down");
+        assert_eq!(retry_delay_ms(&rl, 0, 2, 0.0, 1000, 60_000), Some(500));
+        assert_eq!(retry_delay_ms(&rl, 1, 2, 1.0, 1000, 60_000), Some(2000));
+        assert_eq!(retry_delay_ms(&rl, 2, 2, 0.5, 1000, 60_000), None);
+        let with_after = rl.clone().with_retry_after_ms(Some(7000));
+        assert_eq!(retry_delay_ms(&with_after, 0, 3, 0.0, 1000, 60_000), Some(7000));
+        let auth = LlmError::new(ErrorKind::AuthenticationError, "no");
+        assert_eq!(retry_delay_ms(&auth, 0, 3, 0.0, 1000, 60_000), None);
+        assert_eq!(retry_delay_ms(&rl, 40, 99, f64::NAN, 1000, 60_000), Some(45_000));
+    }
+}

@@ -1,0 +1,338 @@
+//! One error taxonomy for every provider and every layer.
+//!
+//! An [`LlmError`] carries what a caller can act on: the [`ErrorKind`] (which becomes a JS class),
+//! the HTTP status, the provider and model, whether a retry can help, and how long to wait. It
+//! renders as an OpenAI-format error body for the gateway, and it never carries a credential:
+//! messages that came from outside pass through [`redact`] before they are stored.
+
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, independent of the provider. Each kind is one JS error class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400 that is none of the more specific kinds below; also bad input from JS.
+    BadRequestError,
+    /// 401: missing or invalid credentials.
+    AuthenticationError,
+    /// 403.
+    PermissionDeniedError,
+    /// 404: unknown model or endpoint.
+    NotFoundError,
+    /// The prompt does not fit the model's context window.
+    ContextWindowExceededError,
+    /// The provider refused the input or output on safety grounds.
+    ContentPolicyViolationError,
+    /// A parameter the target provider cannot take (and `dropParams` was not set).
+    UnsupportedParamsError,
+    /// 422.
+    UnprocessableEntityError,
+    /// 429.
+    RateLimitError,
+    /// The call took longer than its `timeout`.
+    Timeout,
+    /// The request never got an HTTP answer (DNS, refused connection, reset, CORS).
+    APIConnectionError,
+    /// The caller aborted with an `AbortSignal`.
+    APIUserAbortError,
+    /// 500 and other 5xx without a more specific kind; also a malformed provider answer.
+    InternalServerError,
+    /// 503 / 529: the provider is overloaded or down.
+    ServiceUnavailableError,
+}
+
+impl ErrorKind {
+    /// The JS class name (also the `type` of the OpenAI error body for the gateway).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequestError => "BadRequestError",
+            ErrorKind::AuthenticationError => "AuthenticationError",
+            ErrorKind::PermissionDeniedError => "PermissionDeniedError",
+            ErrorKind::NotFoundError => "NotFoundError",
+            ErrorKind::ContextWindowExceededError => "ContextWindowExceededError",
+            ErrorKind::ContentPolicyViolationError => "ContentPolicyViolationError",
+            ErrorKind::UnsupportedParamsError => "UnsupportedParamsError",
+            ErrorKind::UnprocessableEntityError => "UnprocessableEntityError",
+            ErrorKind::RateLimitError => "RateLimitError",
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::APIConnectionError => "APIConnectionError",
+            ErrorKind::APIUserAbortError => "APIUserAbortError",
+            ErrorKind::InternalServerError => "InternalServerError",
+            ErrorKind::ServiceUnavailableError => "ServiceUnavailableError",
+        }
+    }
+
+    /// The HTTP status a gateway answers with for this kind when the provider gave none.
+    pub fn default_status(self) -> u16 {
+        match self {
+            ErrorKind::BadRequestError
+            | ErrorKind::ContextWindowExceededError
+            | ErrorKind::ContentPolicyViolationError
+            | ErrorKind::UnsupportedParamsError => 400,
+            ErrorKind::AuthenticationError => 401,
+            ErrorKind::PermissionDeniedError => 403,
+            ErrorKind::NotFoundError => 404,
+            ErrorKind::Timeout => 408,
+            ErrorKind::UnprocessableEntityError => 422,
+            ErrorKind::RateLimitError => 429,
+            ErrorKind::APIUserAbortError => 499,
+            ErrorKind::InternalServerError | ErrorKind::APIConnectionError => 500,
+            ErrorKind::ServiceUnavailableError => 503,
+        }
+    }
+
+    /// Whether trying the same call again later can succeed.
+    pub fn retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RateLimitError
+                | ErrorKind::Timeout
+                | ErrorKind::APIConnectionError
+                | ErrorKind::InternalServerError
+                | ErrorKind::ServiceUnavailableError
+        )
+    }
+
+    /// The kind for a bare HTTP status, before looking at the body.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            400 => ErrorKind::BadRequestError,
+            401 => ErrorKind::AuthenticationError,
+            403 => ErrorKind::PermissionDeniedError,
+            404 => ErrorKind::NotFoundError,
+            408 => ErrorKind::Timeout,
+            413 => ErrorKind::ContextWindowExceededError,
+            422 => ErrorKind::UnprocessableEntityError,
+            429 => ErrorKind::RateLimitError,
+            503 | 529 => ErrorKind::ServiceUnavailableError,
+            500..=599 => ErrorKind::InternalServerError,
+            _ => ErrorKind::BadRequestError,
+        }
+    }
+}
+
+/// A typed error with everything a caller or a router needs to decide what to do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmError {
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    pub retryable: bool,
+    /// Milliseconds to wait before retrying, from `Retry-After` or a provider header/body.
+    #[serde(skip_serializing_if = "Option::is_none", rename = "retryAfterMs")]
+    pub retry_after_ms: Option<u64>,
+    /// The provider's own error code or type string, when it gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The request parameter the error is about, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The provider's request id, for support tickets.
+    #[serde(skip_serializing_if = "Option::is_none", rename = "requestId")]
+    pub request_id: Option<String>,
+}
+
+impl LlmError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        LlmError {
+            kind,
+            message: redact(&message.into()),
+            status: None,
+            provider: None,
+            model: None,
+            retryable: kind.retryable(),
+            retry_after_ms: None,
+            code: None,
+            param: None,
+            request_id: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadRequestError, message)
+    }
+
+    /// A provider answer we could not make sense of (malformed JSON, broken stream framing).
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InternalServerError, message)
+    }
+
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    pub fn with_provider(mut self, provider: &str) -> Self {
+        if self.provider.is_none() {
+            self.provider = Some(provider.to_owned());
+        }
+        self
+    }
+
+    pub fn with_model(mut self, model: &str) -> Self {
+        if self.model.is_none() {
+            self.model = Some(model.to_owned());
+        }
+        self
+    }
+
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    pub fn with_retry_after_ms(mut self, ms: Option<u64>) -> Self {
+        if ms.is_some() {
+            self.retry_after_ms = ms;
+        }
+        self
+    }
+
+    /// The status a gateway answers with.
+    pub fn http_status(&self) -> u16 {
+        self.status.unwrap_or_else(|| self.kind.default_status())
+    }
+
+    /// The error as an OpenAI-format error body: `{"error": {"message", "type", "param", "code"}}`.
+    pub fn to_openai_body(&self) -> serde_json::Value {
+        serde_json::json!({
+            "error": {
+                "message": self.message,
+                "type": self.kind.name(),
+                "param": self.param,
+                "code": self.code.clone().map(serde_json::Value::String)
+                    .unwrap_or_else(|| serde_json::Value::from(self.http_status())),
+            }
+        })
+    }
+
+    /// Serialized for the JS layer, which turns it into an instance of the matching class.
+    pub fn to_json(&self) -> String {
+        // Serializing a struct of strings and numbers cannot fail; fall back to a fixed text anyway.
+        serde_json::to_string(self).unwrap_or_else(|_| {
+            r#"{"kind":"InternalServerError","message":"error serialization failed","retryable":false}"#.to_owned()
+        })
+    }
+}
+
+impl std::fmt::Display for LlmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.name(), self.message)
+    }
+}
+
+impl std::error::Error for LlmError {}
+
+/// Removes anything that looks like a credential from a message that may echo a request.
+///
+/// Providers sometimes quote the key they were given ("Incorrect API key provided: sk-abc...").
+/// Any run of 20+ key-like characters that starts with a known key prefix, and any bearer token,
+/// is replaced. Short messages without such runs come back unchanged and unallocated-in-spirit.
+pub fn redact(message: &str) -> String {
+    const PREFIXES: [&str; 9] = ["sk-", "sk_", "AKIA", "AIza", "gsk_", "xai-", "pplx-", "key-", "Bearer "];
+    if !PREFIXES.iter().any(|p| message.contains(p)) {
+        return message.to_owned();
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    'outer: while !rest.is_empty() {
+        for p in PREFIXES {
+            if rest.starts_with(p) {
+                let body = &rest[p.len()..];
+                let len = body
+                    .char_indices()
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*')))
+                    .map(|(i, _)| i)
+                    .unwrap_or(body.len());
+                if len >= 8 {
+                    out.push_str(p.trim_end());
+                    out.push_str(if p == "Bearer " { " [redacted]" } else { "[redacted]" });
+                    rest = &body[len..];
+                    continue 'outer;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
+/// Parses an HTTP `Retry-After` (seconds) or `retry-after-ms` value into milliseconds.
+/// HTTP-date values need a clock, so the caller passes `now_ms` (Unix epoch milliseconds).
+pub fn parse_retry_after(headers: &[(String, String)], now_ms: u64) -> Option<u64> {
+    const MAX_MS: u64 = 24 * 3600 * 1000;
+    let get = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim());
+    if let Some(v) = get("retry-after-ms") {
+        if let Ok(ms) = v.parse::<f64>() {
+            if ms.is_finite() && ms >= 0.0 {
+                return Some((ms as u64).min(MAX_MS));
+            }
+        }
+    }
+    let v = get("retry-after")?;
+    if let Ok(secs) = v.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Some(((secs * 1000.0) as u64).min(MAX_MS));
+        }
+        return None;
+    }
+    let at = crate::util::parse_http_date(v)?;
+    Some(at.saturating_sub(now_ms).min(MAX_MS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_keys_and_bearer_tokens() {
+        let m = redact("Incorrect API key provided: sk-proj-abcdefghijklmnop1234. Bearer abcdefghijklmnopqrstu ok");
+        assert!(!m.contains("abcdefghijklmnop1234"), "{m}");
+        assert!(!m.contains("abcdefghijklmnopqrstu"), "{m}");
+        assert!(m.starts_with("Incorrect API key provided: sk-[redacted]."), "{m}");
+        assert_eq!(redact("plain message, no secrets"), "plain message, no secrets");
+        assert_eq!(redact("sk-short"), "sk-short");
+        assert_eq!(redact("émoji 🎉 sk-"), "émoji 🎉 sk-");
+    }
+
+    #[test]
+    fn status_mapping_and_retryability() {
+        assert_eq!(ErrorKind::from_status(429), ErrorKind::RateLimitError);
+        assert_eq!(ErrorKind::from_status(529), ErrorKind::ServiceUnavailableError);
+        assert_eq!(ErrorKind::from_status(502), ErrorKind::InternalServerError);
+        assert!(ErrorKind::RateLimitError.retryable());
+        assert!(!ErrorKind::AuthenticationError.retryable());
+        let e = LlmError::new(ErrorKind::AuthenticationError, "bad key").with_status(401);
+        assert_eq!(e.to_openai_body()["error"]["type"], "AuthenticationError");
+        assert_eq!(e.to_openai_body()["error"]["code"], 401);
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let h = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
+        assert_eq!(parse_retry_after(&h("Retry-After", "3"), 0), Some(3000));
+        assert_eq!(parse_retry_after(&h("retry-after-ms", "250"), 0), Some(250));
+        assert_eq!(parse_retry_after(&h("retry-after", "-1"), 0), None);
+        assert_eq!(parse_retry_after(&h("retry-after", "nonsense"), 0), None);
+        assert_eq!(parse_retry_after(&h("retry-after", "1e300"), 0), Some(24 * 3600 * 1000));
+        // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480000 ms
+        assert_eq!(
+            parse_retry_after(&h("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"), 1_445_412_470_000),
+            Some(10_000)
+        );
+    }
+}

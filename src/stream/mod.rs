@@ -1,0 +1,202 @@
+//! Streaming: wire framing (SSE, ...), the per-provider chunk decoders' contract, and the
+//! provider-independent pipeline every stream goes through.
+//!
+//! The pipeline is a sans-IO state machine: the driver [`StreamPipeline::feed`]s the bytes it
+//! read, sends the returned OpenAI chunks on, and calls [`StreamPipeline::finish`] when the body
+//! ends. It normalises ids, guards against a provider repeating itself forever, guarantees the
+//! final usage chunk, and assembles the full response on the way.
+
+pub mod assemble;
+pub mod sse;
+
+use crate::error::{ErrorKind, LlmError};
+use crate::types::{ChatChunk, ChatResponse, Usage};
+pub use assemble::Assembler;
+
+/// Turns one provider's stream bytes into OpenAI-format chunks.
+pub trait ChunkDecoder {
+    /// Decodes what `bytes` completes; chunks are appended to `out`.
+    fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChatChunk>) -> Result<(), LlmError>;
+    /// The body ended. Flushes what is buffered; an error if the stream was cut short.
+    fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError>;
+    /// Whether the provider signalled the normal end of the stream (e.g. `[DONE]`, `message_stop`).
+    fn done(&self) -> bool;
+}
+
+/// LiteLLM's default: a provider sending the same content chunk this many times in a row is stuck.
+pub const REPEATED_CHUNK_LIMIT: usize = 100;
+
+/// Settings the pipeline needs from the call.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineConfig {
+    /// Emit the final usage chunk (`stream_options.include_usage`).
+    pub include_usage: bool,
+    /// Chunk `id` when the provider sends none (Gemini, Ollama).
+    pub fallback_id: String,
+    /// Model name reported when the provider sends none.
+    pub model: String,
+    /// `created` (Unix seconds) when the provider sends none.
+    pub created: u64,
+    /// Characters of prompt, for a usage estimate when the provider reports none.
+    pub prompt_chars: usize,
+}
+
+pub struct StreamPipeline {
+    decoder: Box<dyn ChunkDecoder>,
+    cfg: PipelineConfig,
+    assembler: Assembler,
+    scratch: Vec<ChatChunk>,
+    last_content: Option<String>,
+    repeats: usize,
+    usage_sent: bool,
+    finished: bool,
+    failed: bool,
+}
+
+impl StreamPipeline {
+    pub fn new(decoder: Box<dyn ChunkDecoder>, cfg: PipelineConfig) -> Self {
+        StreamPipeline {
+            decoder,
+            cfg,
+            assembler: Assembler::default(),
+            scratch: Vec::new(),
+            last_content: None,
+            repeats: 0,
+            usage_sent: false,
+            finished: false,
+            failed: false,
+        }
+    }
+
+    /// Feeds body bytes; returns the chunks to deliver, in order.
+    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        if self.failed || self.finished {
+            return Err(LlmError::bad_request("stream already ended"));
+        }
+        self.scratch.clear();
+        let r = self.decoder.feed(bytes, &mut self.scratch);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let r2 = self.post(&mut scratch, out);
+        self.scratch = scratch;
+        self.fail_on_err(r.and(r2))
+    }
+
+    /// The body ended: flushes, then appends the final usage chunk if one is owed.
+    pub fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        if self.failed || self.finished {
+            return Ok(());
+        }
+        self.scratch.clear();
+        let r = self.decoder.finish(&mut self.scratch);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let r2 = self.post(&mut scratch, out);
+        self.scratch = scratch;
+        self.fail_on_err(r.and(r2))?;
+        if !self.decoder.done() && !self.assembler.finished() {
+            self.failed = true;
+            return Err(LlmError::new(
+                ErrorKind::APIConnectionError,
+                "the stream ended before the provider finished its reply",
+            ));
+        }
+        self.finished = true;
+        if self.assembler.usage().is_none() {
+            let usage = estimate_usage(self.cfg.prompt_chars, self.assembler.output_text_len());
+            self.assembler.set_usage(usage);
+        }
+        if self.cfg.include_usage && !self.usage_sent {
+            if let Some(u) = self.assembler.usage().cloned() {
+                self.usage_sent = true;
+                out.push(ChatChunk {
+                    id: self.cfg.fallback_id.clone(),
+                    object: crate::types::chunk_object(),
+                    created: self.cfg.created,
+                    model: self.cfg.model.clone(),
+                    choices: Vec::new(),
+                    usage: Some(u),
+                    system_fingerprint: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The response assembled from everything seen so far.
+    pub fn response(&self) -> ChatResponse {
+        self.assembler.response()
+    }
+
+    fn fail_on_err(&mut self, r: Result<(), LlmError>) -> Result<(), LlmError> {
+        if r.is_err() {
+            self.failed = true;
+        }
+        r
+    }
+
+    fn post(&mut self, chunks: &mut Vec<ChatChunk>, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        for mut c in chunks.drain(..) {
+            if c.id.is_empty() {
+                c.id.clone_from(&self.cfg.fallback_id);
+            } else if self.cfg.fallback_id.is_empty() {
+                self.cfg.fallback_id.clone_from(&c.id);
+            }
+            if c.model.is_empty() {
+                c.model.clone_from(&self.cfg.model);
+            }
+            if c.created == 0 {
+                c.created = self.cfg.created;
+            } else {
+                self.cfg.created = c.created;
+            }
+            self.check_repeat(&c)?;
+            self.assembler.push(&c);
+            if c.usage.is_some() {
+                if c.choices.is_empty() {
+                    // a usage-only chunk: deliver it only if the caller asked for usage
+                    if !self.cfg.include_usage || self.usage_sent {
+                        continue;
+                    }
+                    self.usage_sent = true;
+                } else if !self.cfg.include_usage {
+                    c.usage = None;
+                } else {
+                    self.usage_sent = true;
+                }
+            }
+            out.push(c);
+        }
+        Ok(())
+    }
+
+    fn check_repeat(&mut self, c: &ChatChunk) -> Result<(), LlmError> {
+        let content = c.choices.first().and_then(|ch| ch.delta.content.as_deref());
+        match content {
+            Some(s) if !s.is_empty() => {
+                if self.last_content.as_deref() == Some(s) {
+                    self.repeats += 1;
+                    if self.repeats >= REPEATED_CHUNK_LIMIT {
+                        return Err(LlmError::new(
+                            ErrorKind::InternalServerError,
+                            format!(
+                                "the provider repeated the same chunk {REPEATED_CHUNK_LIMIT} times in a row; the stream was stopped"
+                            ),
+                        ));
+                    }
+                } else {
+                    self.last_content = Some(s.to_owned());
+                    self.repeats = 1;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// A rough usage when a provider reports none: about four characters a token.
+/// (Replaced by exact tokenizer counts where the model's encoding is known.)
+pub fn estimate_usage(prompt_chars: usize, completion_chars: usize) -> Usage {
+    let p = prompt_chars.div_ceil(4) as u64;
+    let c = completion_chars.div_ceil(4) as u64;
+    Usage { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, ..Usage::default() }
+}

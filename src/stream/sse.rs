@@ -1,0 +1,196 @@
+//! Incremental Server-Sent Events framing (the WHATWG `text/event-stream` rules).
+//!
+//! Bytes go in at any boundary (a network chunk can end mid-line or mid-UTF-8 character); whole
+//! events come out. Lines end in `\n`, `\r\n` or `\r`; `data:` lines of one event are joined with
+//! `\n`; comments (`:`) and `id:`/`retry:` fields are consumed. A single line longer than
+//! [`MAX_LINE`] is an error rather than unbounded buffering.
+
+use crate::error::LlmError;
+
+/// The longest line accepted (a base64 image in a chunk can be large; a runaway stream is not).
+pub const MAX_LINE: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SseEvent {
+    /// The `event:` field, if the event had one.
+    pub event: Option<String>,
+    pub data: String,
+}
+
+#[derive(Debug, Default)]
+pub struct SseDecoder {
+    buf: Vec<u8>,
+    /// Bytes of `buf` already scanned for a line end (so a long line is not rescanned per chunk).
+    scanned: usize,
+    event: Option<String>,
+    data: String,
+    has_data: bool,
+    /// The previous chunk ended in `\r`; a `\n` at the start of the next one belongs to it.
+    pending_cr: bool,
+}
+
+impl SseDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds bytes; completed events are appended to `out`.
+    pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<SseEvent>) -> Result<(), LlmError> {
+        if self.pending_cr {
+            if let Some(rest) = bytes.strip_prefix(b"\n") {
+                bytes = rest;
+            }
+            self.pending_cr = false;
+        }
+        // Fast path: no partial line buffered, so lines can be read straight from the input.
+        let mut start = 0;
+        if self.buf.is_empty() {
+            while let Some(pos) = find_eol(&bytes[start..]) {
+                let end = start + pos;
+                self.line(&bytes[start..end], out)?;
+                start = end + 1;
+                if bytes[end] == b'\r' {
+                    if start == bytes.len() {
+                        self.pending_cr = true;
+                    } else if bytes[start] == b'\n' {
+                        start += 1;
+                    }
+                }
+            }
+            let rest = &bytes[start..];
+            if rest.len() > MAX_LINE {
+                return Err(LlmError::malformed("stream line exceeds the 32 MiB limit"));
+            }
+            self.buf.extend_from_slice(rest);
+            self.scanned = self.buf.len();
+            return Ok(());
+        }
+        self.buf.extend_from_slice(bytes);
+        let mut from = self.scanned;
+        let mut line_start = 0;
+        while let Some(pos) = find_eol(&self.buf[from..]) {
+            let end = from + pos;
+            let line = std::mem::take(&mut self.buf);
+            let r = self.line(&line[line_start..end], out);
+            self.buf = line;
+            r?;
+            line_start = end + 1;
+            if self.buf[end] == b'\r' {
+                if line_start == self.buf.len() {
+                    self.pending_cr = true;
+                } else if self.buf[line_start] == b'\n' {
+                    line_start += 1;
+                }
+            }
+            from = line_start;
+        }
+        self.buf.drain(..line_start);
+        self.scanned = self.buf.len();
+        if self.buf.len() > MAX_LINE {
+            return Err(LlmError::malformed("stream line exceeds the 32 MiB limit"));
+        }
+        Ok(())
+    }
+
+    /// The input ended: a final event without its blank line is still delivered.
+    pub fn finish(&mut self, out: &mut Vec<SseEvent>) -> Result<(), LlmError> {
+        if !self.buf.is_empty() {
+            let line = std::mem::take(&mut self.buf);
+            self.line(&line, out)?;
+        }
+        self.dispatch(out);
+        Ok(())
+    }
+
+    /// Whether a partial line or an undispatched event is buffered.
+    pub fn has_pending(&self) -> bool {
+        !self.buf.is_empty() || self.has_data
+    }
+
+    fn line(&mut self, line: &[u8], out: &mut Vec<SseEvent>) -> Result<(), LlmError> {
+        if line.is_empty() {
+            self.dispatch(out);
+            return Ok(());
+        }
+        if line[0] == b':' {
+            return Ok(());
+        }
+        let (field, value) = match line.iter().position(|&b| b == b':') {
+            Some(i) => {
+                let v = &line[i + 1..];
+                (&line[..i], v.strip_prefix(b" ").unwrap_or(v))
+            }
+            None => (line, &b""[..]),
+        };
+        match field {
+            b"data" => {
+                let v = std::str::from_utf8(value)
+                    .map_err(|_| LlmError::malformed("stream data is not valid UTF-8"))?;
+                if self.has_data {
+                    self.data.push('\n');
+                }
+                self.data.push_str(v);
+                self.has_data = true;
+            }
+            b"event" => {
+                self.event = Some(String::from_utf8_lossy(value).into_owned());
+            }
+            _ => {} // id, retry and unknown fields carry nothing we use
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
+        if self.has_data {
+            out.push(SseEvent { event: self.event.take(), data: std::mem::take(&mut self.data) });
+        }
+        self.event = None;
+        self.has_data = false;
+    }
+}
+
+#[inline]
+fn find_eol(b: &[u8]) -> Option<usize> {
+    memchr::memchr2(b'\n', b'\r', b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_split(input: &[u8], split: usize) -> Vec<SseEvent> {
+        let mut d = SseDecoder::new();
+        let mut out = Vec::new();
+        for chunk in input.chunks(split.max(1)) {
+            d.feed(chunk, &mut out).expect("feed");
+        }
+        d.finish(&mut out).expect("finish");
+        out
+    }
+
+    #[test]
+    fn events_survive_every_split() {
+        let input = "event: message_start\ndata: {\"a\":1}\n\n: ping comment\r\ndata: line1\r\ndata: line2\r\n\r\ndata:nospace\rdata: x\r\rdata: é🎉\n\ndata: [DONE]\n\n".as_bytes();
+        let expect = vec![
+            SseEvent { event: Some("message_start".into()), data: "{\"a\":1}".into() },
+            SseEvent { event: None, data: "line1\nline2".into() },
+            SseEvent { event: None, data: "nospace\nx".into() },
+            SseEvent { event: None, data: "é🎉".into() },
+            SseEvent { event: None, data: "[DONE]".into() },
+        ];
+        for split in 1..input.len() + 1 {
+            assert_eq!(decode_split(input, split), expect, "split {split}");
+        }
+    }
+
+    #[test]
+    fn last_event_without_blank_line_is_delivered() {
+        assert_eq!(decode_split(b"data: tail", 3), vec![SseEvent { event: None, data: "tail".into() }]);
+    }
+
+    #[test]
+    fn invalid_utf8_is_an_error() {
+        let mut d = SseDecoder::new();
+        assert!(d.feed(b"data: \xff\xfe\n\n", &mut Vec::new()).is_err());
+    }
+}
