@@ -22,7 +22,9 @@ mkdir -p "$CACHE"
 
 # ---------------------------------------------------------------------------------------------
 # 1. Debian packages
-apt_pkgs=(rustc-web cargo-web rust-web-src lld-22 chromium chromium-driver)
+# rust-web-llvm provides /usr/bin/rust-lld (the wasm linker rustc looks for); it is only a
+# Recommends of rustc-web, so --no-install-recommends would skip it.
+apt_pkgs=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22 chromium chromium-driver)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

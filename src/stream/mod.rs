@@ -51,6 +51,9 @@ pub struct StreamPipeline {
     usage_sent: bool,
     finished: bool,
     failed: bool,
+    /// An error met after some chunks of the same input: those chunks are delivered first, and
+    /// the error on the next call.
+    pending_error: Option<LlmError>,
 }
 
 impl StreamPipeline {
@@ -65,24 +68,43 @@ impl StreamPipeline {
             usage_sent: false,
             finished: false,
             failed: false,
+            pending_error: None,
         }
     }
 
-    /// Feeds body bytes; returns the chunks to deliver, in order.
+    /// Feeds body bytes; the chunks to deliver are appended to `out`, in order.
+    ///
+    /// When the bytes hold chunks and then an error (an in-stream `error` event), the chunks come
+    /// back now and the error from the next `feed` or `finish`: nothing decoded is lost.
     pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        if let Some(e) = self.pending_error.take() {
+            self.failed = true;
+            return Err(e);
+        }
         if self.failed || self.finished {
             return Err(LlmError::bad_request("stream already ended"));
         }
         self.scratch.clear();
         let r = self.decoder.feed(bytes, &mut self.scratch);
         let mut scratch = std::mem::take(&mut self.scratch);
+        let before = out.len();
         let r2 = self.post(&mut scratch, out);
         self.scratch = scratch;
-        self.fail_on_err(r.and(r2))
+        match r.and(r2) {
+            Err(e) if out.len() > before => {
+                self.pending_error = Some(e);
+                Ok(())
+            }
+            r => self.fail_on_err(r),
+        }
     }
 
     /// The body ended: flushes, then appends the final usage chunk if one is owed.
     pub fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        if let Some(e) = self.pending_error.take() {
+            self.failed = true;
+            return Err(e);
+        }
         if self.failed || self.finished {
             return Ok(());
         }
@@ -199,4 +221,64 @@ pub fn estimate_usage(prompt_chars: usize, completion_chars: usize) -> Usage {
     let p = prompt_chars.div_ceil(4) as u64;
     let c = completion_chars.div_ceil(4) as u64;
     Usage { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, ..Usage::default() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::openai::OpenAiStream;
+
+    fn pipeline(include_usage: bool) -> StreamPipeline {
+        StreamPipeline::new(
+            Box::new(OpenAiStream::default()),
+            PipelineConfig { include_usage, model: "m".into(), created: 5, ..PipelineConfig::default() },
+        )
+    }
+
+    const CHUNK: &str = r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":null}]}"#;
+
+    #[test]
+    fn chunks_before_an_error_in_the_same_read_are_delivered_first() {
+        let mut p = pipeline(false);
+        let input = format!("{CHUNK}\n\n{CHUNK}\n\ndata: {{\"error\":{{\"message\":\"boom\",\"type\":\"server_error\"}}}}\n\n");
+        let mut out = Vec::new();
+        p.feed(input.as_bytes(), &mut out).expect("chunks first");
+        assert_eq!(out.len(), 2);
+        let e = p.finish(&mut out).err().expect("then the error");
+        assert_eq!(e.kind, ErrorKind::InternalServerError);
+        assert!(e.message.contains("boom"));
+        assert!(p.feed(b"more", &mut out).is_err(), "a failed stream stays failed");
+    }
+
+    #[test]
+    fn truncated_stream_is_an_error() {
+        let mut p = pipeline(false);
+        let mut out = Vec::new();
+        p.feed(format!("{CHUNK}\n\n").as_bytes(), &mut out).expect("feed");
+        let e = p.finish(&mut out).err().expect("truncation error");
+        assert_eq!(e.kind, ErrorKind::APIConnectionError);
+    }
+
+    #[test]
+    fn repeated_chunks_are_stopped() {
+        let mut p = pipeline(false);
+        let mut out = Vec::new();
+        let many = format!("{CHUNK}\n\n").repeat(REPEATED_CHUNK_LIMIT + 5);
+        p.feed(many.as_bytes(), &mut out).expect("chunks before the limit are delivered");
+        assert_eq!(out.len(), REPEATED_CHUNK_LIMIT - 1);
+        assert!(p.finish(&mut out).err().expect("error").message.contains("repeated"));
+    }
+
+    #[test]
+    fn usage_is_estimated_when_the_provider_sends_none() {
+        let mut p = pipeline(true);
+        let mut out = Vec::new();
+        let done = r#"data: {"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+        p.feed(format!("{CHUNK}\n\n{done}\n\ndata: [DONE]\n\n").as_bytes(), &mut out).expect("feed");
+        p.finish(&mut out).expect("finish");
+        let last = out.last().expect("usage chunk");
+        assert!(last.choices.is_empty());
+        assert!(last.usage.as_ref().map_or(0, |u| u.completion_tokens) > 0);
+        assert_eq!(last.created, 1, "created follows the provider's");
+    }
 }

@@ -1,0 +1,438 @@
+// The runtime-independent API. The wasm core decides everything (request building, translation,
+// error kinds, retry delays); this file performs fetch, moves bytes in and chunks out, and keeps
+// time. Every runtime entry point (node.js, browser.js, deno.js, workerd.js, init.js) initialises
+// the wasm module its own way and re-exports this module.
+
+import { Call, envNames as wasmEnvNames, retryDelay, version as wasmVersion } from './unillm.js';
+import { fromWasm, fromErrorJson, makeError, UnillmError } from './errors.js';
+
+export * from './errors.js';
+
+/** Call options (everything else in the params object is the OpenAI request body). */
+const OPTION_KEYS = new Set([
+  'apiKey', 'apiBase', 'baseURL', 'apiVersion', 'headers', 'defaultHeaders', 'timeout', 'signal',
+  'numRetries', 'maxRetries', 'fallbacks', 'env', 'dropParams', 'mockResponse', 'mockDelay', 'fetch',
+]);
+
+const DEFAULT_TIMEOUT_MS = 600_000;
+const encoder = new TextEncoder();
+
+export function version() {
+  return wasmVersion();
+}
+
+/** Reads a variable from the process environment where the runtime has one (Node, Bun, Deno). */
+function processEnv(name) {
+  try {
+    const p = globalThis.process;
+    if (p?.env && typeof p.env === 'object') {
+      const v = p.env[name];
+      if (v !== undefined) return v;
+    }
+  } catch { /* no access */ }
+  try {
+    const d = globalThis.Deno;
+    if (d?.env?.get) return d.env.get(name);
+  } catch { /* no --allow-env: treated as unset */ }
+  return undefined;
+}
+
+const envNameCache = new Map();
+function envNamesFor(model, hasBase) {
+  const key = `${hasBase ? 1 : 0}${model}`;
+  let names = envNameCache.get(key);
+  if (!names) {
+    names = JSON.parse(wasmEnvNames(model, hasBase));
+    if (envNameCache.size > 1000) envNameCache.clear();
+    envNameCache.set(key, names);
+  }
+  return names;
+}
+
+function splitParams(params, defaults) {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw makeError('BadRequestError', 'completion() takes one object: { model, messages, ... }');
+  }
+  const request = {};
+  const options = { ...defaults };
+  for (const k of Object.keys(params)) {
+    if (OPTION_KEYS.has(k)) {
+      if (params[k] !== undefined) options[k] = params[k];
+    } else {
+      request[k] = params[k];
+    }
+  }
+  return { request, options };
+}
+
+function collectEnv(model, options, clientEnv) {
+  const hasBase = !!(options.apiBase ?? options.baseURL);
+  const env = {};
+  if (typeof model !== 'string') return env;
+  for (const name of envNamesFor(model, hasBase)) {
+    let v = options.env?.[name] ?? clientEnv?.[name];
+    if (v === undefined && clientEnv !== null) v = processEnv(name);
+    if (typeof v === 'string' && v !== '') env[name] = v;
+  }
+  return env;
+}
+
+function randomSeed() {
+  return Math.floor(Math.random() * 2 ** 52);
+}
+
+/** Links the caller's signal and the timeout into one controller for one attempt. */
+function linkAbort(signal, timeoutMs) {
+  const controller = new AbortController();
+  let reason = null;
+  let timer;
+  const onAbort = () => { reason = 'user'; controller.abort(signal.reason); };
+  if (signal) {
+    if (signal.aborted) { reason = 'user'; controller.abort(signal.reason); }
+    else signal.addEventListener('abort', onAbort, { once: true });
+  }
+  if (timeoutMs != null && timeoutMs !== Infinity) {
+    const ms = Number(timeoutMs);
+    if (!Number.isFinite(ms) || ms < 0) throw makeError('BadRequestError', '`timeout` must be a number of milliseconds', { param: 'timeout' });
+    timer = setTimeout(() => { reason ??= 'timeout'; controller.abort(); }, ms);
+  }
+  return {
+    controller,
+    reason: () => reason,
+    done() {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** The typed error for an exception thrown by fetch or by reading the body. */
+function transportError(err, abort, ctx) {
+  if (err instanceof UnillmError) return err;
+  const why = abort.reason();
+  if (why === 'timeout') return makeError('Timeout', 'the request timed out', { ...ctx, cause: err });
+  if (why === 'user') return makeError('APIUserAbortError', 'the request was aborted', { ...ctx, cause: err, retryable: false });
+  return makeError('APIConnectionError', `connection error: ${err?.message ?? err}`, { ...ctx, cause: err });
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(makeError('APIUserAbortError', 'the request was aborted'));
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(makeError('APIUserAbortError', 'the request was aborted')); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function headersToJson(headers) {
+  const pairs = [];
+  headers.forEach((v, k) => pairs.push([k, v]));
+  return JSON.stringify(pairs);
+}
+
+/** A body stream for the mock's SSE frames, optionally paced (`mockDelay` ms per frame). */
+function mockBody(events, delayMs, signal) {
+  let i = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (i >= events.length) return controller.close();
+      if (delayMs > 0 && i > 0) await sleep(delayMs, signal).catch((e) => controller.error(e));
+      if (signal?.aborted) return controller.error(signal.reason ?? new Error('aborted'));
+      controller.enqueue(encoder.encode(events[i++]));
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** One attempt: one request to one model. Resolves with the response, or with a Stream once the
+ * provider answered 2xx (so retries happen only before any stream byte reaches the caller). */
+async function attempt(request, options, clientEnv, fetchFn) {
+  const callOptions = {
+    apiKey: options.apiKey,
+    apiBase: options.apiBase ?? options.baseURL,
+    apiVersion: options.apiVersion,
+    headers: normalizeHeaders(options.defaultHeaders, options.headers),
+    env: collectEnv(request.model, options, clientEnv),
+    dropParams: options.dropParams === true,
+    mockResponse: typeof options.mockResponse === 'string' ? options.mockResponse : undefined,
+    nowMs: Date.now(),
+    seed: randomSeed(),
+  };
+  if (options.mockResponse instanceof Error) throw options.mockResponse;
+  let body;
+  try {
+    body = JSON.stringify(request);
+  } catch (e) {
+    throw makeError('BadRequestError', `the request is not JSON-serializable: ${e.message}`);
+  }
+  let call;
+  try {
+    call = new Call(body, JSON.stringify(callOptions));
+  } catch (e) {
+    throw fromWasm(e, { model: typeof request.model === 'string' ? request.model : undefined });
+  }
+  const ctx = { provider: call.provider, model: call.model };
+  const stream = call.stream;
+  let transport;
+  try {
+    transport = JSON.parse(call.transport());
+  } catch (e) {
+    call.free();
+    throw fromWasm(e, ctx);
+  }
+  const abort = linkAbort(options.signal, options.timeout ?? DEFAULT_TIMEOUT_MS);
+  try {
+    if (transport.json !== undefined) {
+      const out = JSON.parse(call.parse(200, encoder.encode(transport.json)));
+      abort.done();
+      call.free();
+      return out;
+    }
+    if (transport.events !== undefined) {
+      const delay = Number(options.mockDelay ?? 0);
+      return new Stream(call, mockBody(transport.events, delay, abort.controller.signal), abort, ctx);
+    }
+    const h = transport.http;
+    let res;
+    try {
+      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body: h.body, signal: abort.controller.signal });
+    } catch (e) {
+      throw transportError(e, abort, ctx);
+    }
+    if (!res.ok) {
+      let errBody;
+      try { errBody = new Uint8Array(await res.arrayBuffer()); } catch (e) { throw transportError(e, abort, ctx); }
+      throw fromErrorJson(call.error(res.status, headersToJson(res.headers), errBody), ctx);
+    }
+    if (stream) {
+      if (!res.body) throw makeError('APIConnectionError', 'the provider sent no body', ctx);
+      return new Stream(call, res.body, abort, ctx);
+    }
+    let bytes;
+    try { bytes = new Uint8Array(await res.arrayBuffer()); } catch (e) { throw transportError(e, abort, ctx); }
+    const out = JSON.parse(call.parse(res.status, bytes));
+    abort.done();
+    call.free();
+    return out;
+  } catch (e) {
+    abort.done();
+    try { call.free(); } catch { /* already freed */ }
+    throw fromWasm(e, ctx);
+  }
+}
+
+function normalizeHeaders(...sources) {
+  const pairs = [];
+  for (const s of sources) {
+    if (s == null) continue;
+    const entries = typeof s.forEach === 'function' && !Array.isArray(s) && typeof s.entries === 'function'
+      ? [...s.entries()] : Array.isArray(s) ? s : Object.entries(s);
+    for (const [k, v] of entries) if (v != null) pairs.push([String(k), String(v)]);
+  }
+  return pairs.length ? pairs : undefined;
+}
+
+async function withRetries(request, options, clientEnv, fetchFn) {
+  const maxRetries = Number(options.numRetries ?? options.maxRetries ?? 0);
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt(request, options, clientEnv, fetchFn);
+    } catch (e) {
+      if (!(e instanceof UnillmError)) throw e;
+      const delay = retryDelay(JSON.stringify(e.toJSON()), n, maxRetries, Math.random());
+      if (delay < 0) throw e;
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+async function run(params, defaults, clientEnv, clientFetch) {
+  const { request, options } = splitParams(params, defaults);
+  const fetchFn = options.fetch ?? clientFetch ?? globalThis.fetch.bind(globalThis);
+  const fallbacks = options.fallbacks ?? [];
+  if (!Array.isArray(fallbacks)) throw makeError('BadRequestError', '`fallbacks` must be an array of model names', { param: 'fallbacks' });
+  const models = [request.model, ...fallbacks];
+  let last;
+  for (let i = 0; i < models.length; i++) {
+    const entry = models[i];
+    // a fallback is a model name, or an object of overrides ({ model, apiKey, ... })
+    const [req, opts] = i === 0 || typeof entry === 'string'
+      ? [{ ...request, model: entry }, options]
+      : splitOverrides(request, options, entry);
+    try {
+      return await withRetries(req, opts, clientEnv, fetchFn);
+    } catch (e) {
+      last = e;
+      if (!(e instanceof UnillmError) || e.kind === 'APIUserAbortError') throw e;
+    }
+  }
+  throw last;
+}
+
+function splitOverrides(request, options, entry) {
+  const { request: r, options: o } = splitParams(entry ?? {}, options);
+  return [{ ...request, ...r }, o];
+}
+
+/**
+ * Creates a client whose credentials and defaults stay its own (no globals shared across
+ * tenants). `env` is a record such as a Workers `env` binding; pass `env: null` to never read
+ * `process.env` / `Deno.env`.
+ */
+export function createClient({ env, defaults, fetch } = {}) {
+  const d = defaults ?? {};
+  return {
+    completion: (params) => run(params, d, env, fetch),
+    withOptions: (more) => createClient({ env, defaults: { ...d, ...more }, fetch }),
+  };
+}
+
+/** OpenAI-format chat completion over any provider. */
+export function completion(params) {
+  return run(params, undefined, undefined, undefined);
+}
+
+/**
+ * A streamed chat completion: an async iterable of OpenAI `chat.completion.chunk` objects, and a
+ * `ReadableStream` of the same via `toReadableStream()`. Iterate once; use `tee()` for two readers.
+ * Breaking out of the loop aborts the request.
+ */
+export class Stream {
+  #call; #body; #abort; #ctx; #decoder = null; #used = false; #response = null; #error = null;
+
+  constructor(call, body, abort, ctx) {
+    this.#call = call;
+    this.#body = body;
+    this.#abort = abort;
+    this.#ctx = ctx;
+    /** Aborts the underlying request. */
+    this.controller = abort.controller;
+  }
+
+  async *#iterate() {
+    const reader = this.#body.getReader();
+    const dec = this.#call.decoder();
+    this.#decoder = dec;
+    let ended = false;
+    try {
+      for (;;) {
+        let r;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          throw transportError(e, this.#abort, this.#ctx);
+        }
+        if (r.done) break;
+        let out;
+        try { out = dec.push(r.value); } catch (e) { throw fromWasm(e, this.#ctx); }
+        if (out !== undefined) {
+          const chunks = JSON.parse(out);
+          for (let i = 0; i < chunks.length; i++) yield chunks[i];
+        }
+      }
+      let out;
+      try { out = dec.finish(); } catch (e) { throw fromWasm(e, this.#ctx); }
+      if (out !== undefined) {
+        const chunks = JSON.parse(out);
+        for (let i = 0; i < chunks.length; i++) yield chunks[i];
+      }
+      ended = true;
+    } catch (e) {
+      this.#error = e;
+      throw e;
+    } finally {
+      try { this.#response = JSON.parse(dec.response()); } catch { /* keep null */ }
+      if (!ended) {
+        this.#abort.controller.abort();
+        reader.cancel().catch(() => {});
+      } else {
+        reader.releaseLock();
+      }
+      this.#abort.done();
+      dec.free();
+      this.#call.free();
+    }
+  }
+
+  [Symbol.asyncIterator]() {
+    if (this.#used) {
+      throw makeError('BadRequestError', 'this stream was already iterated; use stream.tee() to read it twice');
+    }
+    this.#used = true;
+    return this.#iterate();
+  }
+
+  /** A `ReadableStream` of chunk objects (consumes this stream). */
+  toReadableStream() {
+    const it = this[Symbol.asyncIterator]();
+    return new ReadableStream({
+      async pull(controller) {
+        try {
+          const { value, done } = await it.next();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        } catch (e) {
+          controller.error(e);
+        }
+      },
+      async cancel() {
+        await it.return?.();
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  /** Two independent streams over the same chunks (consumes this stream). */
+  tee() {
+    const [a, b] = this.toReadableStream().tee();
+    return [Stream.fromReadableStream(a, this), Stream.fromReadableStream(b, this)];
+  }
+
+  /** Wraps a `ReadableStream` of chunks (e.g. from `toReadableStream()`) as an async iterable. */
+  static fromReadableStream(rs, origin) {
+    const s = Object.create(TeeStream.prototype);
+    s.rs = rs;
+    s.origin = origin;
+    s.controller = origin?.controller;
+    return s;
+  }
+
+  /**
+   * The full `chat.completion` assembled from the chunks (tool calls included). Reads the rest
+   * of the stream if it has not been read to the end.
+   */
+  async response() {
+    if (!this.#used) {
+      for await (const _ of this) { /* drain */ }
+    }
+    if (this.#error) throw this.#error;
+    if (!this.#response) throw makeError('BadRequestError', 'the stream has not been read to the end yet');
+    return this.#response;
+  }
+
+  /** Alias of `response()` (the Vercel AI SDK / openai-node name). */
+  finalChatCompletion() {
+    return this.response();
+  }
+}
+
+class TeeStream {
+  async *[Symbol.asyncIterator]() {
+    const reader = this.rs.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  toReadableStream() {
+    return this.rs;
+  }
+
+  async response() {
+    return this.origin.response();
+  }
+}

@@ -1,0 +1,263 @@
+// Public types of unillm. Request and response objects keep the OpenAI wire shape (snake_case);
+// functions and options follow JS conventions (camelCase).
+
+// ---------------------------------------------------------------------------------------------
+// OpenAI chat wire types
+
+export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+
+export interface TextPart { type: 'text'; text: string; cache_control?: { type: 'ephemeral'; ttl?: string } }
+export interface ImagePart { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } }
+export interface AudioPart { type: 'input_audio'; input_audio: { data: string; format: 'wav' | 'mp3' | string } }
+export interface FilePart { type: 'file'; file: { file_id?: string; file_data?: string; filename?: string; format?: string } }
+export interface RefusalPart { type: 'refusal'; refusal: string }
+export type ContentPart = TextPart | ImagePart | AudioPart | FilePart | RefusalPart;
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface SystemMessage { role: 'system' | 'developer'; content: string | TextPart[]; name?: string; cache_control?: object }
+export interface UserMessage { role: 'user'; content: string | ContentPart[]; name?: string; cache_control?: object }
+export interface AssistantMessage {
+  role: 'assistant';
+  content?: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  refusal?: string | null;
+  reasoning_content?: string;
+  thinking_blocks?: ThinkingBlock[];
+}
+export interface ToolMessage { role: 'tool'; content: string | TextPart[]; tool_call_id: string }
+export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+
+export interface FunctionDefinition { name: string; description?: string; parameters?: JsonSchema; strict?: boolean }
+export interface Tool { type: 'function'; function: FunctionDefinition; cache_control?: object }
+export type ToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
+export type JsonSchema = { [key: string]: unknown };
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; description?: string; schema?: JsonSchema; strict?: boolean } };
+
+/** The OpenAI chat completions request body. Unknown keys are passed to providers that take them. */
+export interface ChatCompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  stop?: string | string[];
+  n?: number;
+  seed?: number;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  logit_bias?: Record<string, number>;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  user?: string;
+  tools?: Tool[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  response_format?: ResponseFormat;
+  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high' | string;
+  metadata?: Record<string, unknown>;
+  [providerSpecific: string]: unknown;
+}
+
+export interface ThinkingBlock { type: 'thinking' | 'redacted_thinking'; thinking?: string; signature?: string; data?: string }
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number; text_tokens?: number; image_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number; accepted_prediction_tokens?: number; rejected_prediction_tokens?: number };
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+  /** Estimated cost in USD from the compiled-in price table, when the model is known. */
+  cost?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call' | string;
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: ToolCall[];
+      refusal?: string | null;
+      reasoning_content?: string;
+      thinking_blocks?: ThinkingBlock[];
+      annotations?: unknown[];
+    };
+    finish_reason: FinishReason | null;
+    logprobs?: unknown;
+  }>;
+  usage?: Usage;
+  system_fingerprint?: string;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: {
+      role?: 'assistant';
+      content?: string;
+      tool_calls?: ToolCallDelta[];
+      refusal?: string;
+      reasoning_content?: string;
+      thinking_blocks?: ThinkingBlock[];
+    };
+    finish_reason: FinishReason | null;
+    logprobs?: unknown;
+  }>;
+  /** Present on the final chunk (with empty `choices`) when `stream_options.include_usage` is set. */
+  usage?: Usage;
+  system_fingerprint?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+/** Per-call options, given in the same object as the request body. */
+export interface CallOptions {
+  /** API key for the provider (else read from `env`, `process.env` or `Deno.env`). */
+  apiKey?: string;
+  /** Base URL of the provider, e.g. an OpenAI-compatible server (`http://127.0.0.1:8000/v1`). */
+  apiBase?: string;
+  /** Alias of `apiBase` (the `openai` package's name). */
+  baseURL?: string;
+  apiVersion?: string;
+  headers?: Record<string, string> | Array<[string, string]> | Headers;
+  defaultHeaders?: Record<string, string>;
+  /** Milliseconds before the call (including the whole stream) is aborted. Default 600000. */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Retries of retryable errors (rate limits, timeouts, 5xx) with exponential backoff and jitter, honouring Retry-After. */
+  numRetries?: number;
+  /** Alias of `numRetries` (the `openai` package's name). */
+  maxRetries?: number;
+  /** Models (or `{ model, ...overrides }`) tried in order when the call fails. */
+  fallbacks?: Array<string | (Partial<ChatCompletionRequest> & CallOptions)>;
+  /** Credentials and settings by environment-variable name (e.g. a Workers `env` binding). */
+  env?: Record<string, unknown>;
+  /** Drop parameters the provider cannot take instead of throwing `UnsupportedParamsError`. */
+  dropParams?: boolean;
+  /** Answer with this text (or throw this error) without calling the provider. */
+  mockResponse?: string | Error;
+  /** Milliseconds between streamed mock chunks (for demos). */
+  mockDelay?: number;
+  /** The fetch implementation (default: the global `fetch`). */
+  fetch?: typeof fetch;
+}
+
+export type CompletionParams = ChatCompletionRequest & CallOptions;
+
+// ---------------------------------------------------------------------------------------------
+// Streams
+
+export declare class Stream<T = ChatCompletionChunk> implements AsyncIterable<T> {
+  /** Aborts the underlying request. */
+  readonly controller: AbortController;
+  [Symbol.asyncIterator](): AsyncIterator<T>;
+  /** A `ReadableStream` of chunk objects (consumes this stream). */
+  toReadableStream(): ReadableStream<T>;
+  /** Two independent streams over the same chunks (consumes this stream). */
+  tee(): [Stream<T>, Stream<T>];
+  /** The full response assembled from the chunks, tool calls and usage included. */
+  response(): Promise<ChatCompletion>;
+  finalChatCompletion(): Promise<ChatCompletion>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Functions
+
+export declare function version(): string;
+
+export declare function completion(params: CompletionParams & { stream: true }): Promise<Stream<ChatCompletionChunk>>;
+export declare function completion(params: CompletionParams & { stream?: false | null }): Promise<ChatCompletion>;
+export declare function completion(params: CompletionParams): Promise<ChatCompletion | Stream<ChatCompletionChunk>>;
+
+export interface Client {
+  completion(params: CompletionParams & { stream: true }): Promise<Stream<ChatCompletionChunk>>;
+  completion(params: CompletionParams & { stream?: false | null }): Promise<ChatCompletion>;
+  completion(params: CompletionParams): Promise<ChatCompletion | Stream<ChatCompletionChunk>>;
+  /** A client with more defaults. */
+  withOptions(defaults: Partial<CompletionParams>): Client;
+}
+
+/**
+ * A client with its own credentials and defaults. `env` is any record (a Workers `env` binding,
+ * a tenant's settings); `env: null` never reads `process.env` / `Deno.env`.
+ */
+export declare function createClient(options?: {
+  env?: Record<string, unknown> | null;
+  defaults?: Partial<CompletionParams>;
+  fetch?: typeof fetch;
+}): Client;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export type ErrorKind =
+  | 'BadRequestError' | 'AuthenticationError' | 'PermissionDeniedError' | 'NotFoundError'
+  | 'ContextWindowExceededError' | 'ContentPolicyViolationError' | 'UnsupportedParamsError'
+  | 'UnprocessableEntityError' | 'RateLimitError' | 'Timeout' | 'APIConnectionError'
+  | 'APIUserAbortError' | 'InternalServerError' | 'ServiceUnavailableError';
+
+export declare class UnillmError extends Error {
+  readonly kind: ErrorKind;
+  /** The provider's HTTP status, or the status a gateway answers with for this kind. */
+  readonly status: number | undefined;
+  readonly provider: string | undefined;
+  readonly model: string | undefined;
+  /** Whether the same call may succeed if tried again. */
+  readonly retryable: boolean;
+  /** Seconds to wait before a retry (from Retry-After or the provider's hints). */
+  readonly retryAfter: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  /** The provider's error code or type. */
+  readonly code: string | undefined;
+  readonly param: string | undefined;
+  readonly requestId: string | undefined;
+  toJSON(): Record<string, unknown>;
+}
+export { UnillmError as APIError };
+export declare class BadRequestError extends UnillmError {}
+export declare class AuthenticationError extends UnillmError {}
+export declare class PermissionDeniedError extends UnillmError {}
+export declare class NotFoundError extends UnillmError {}
+export declare class ContextWindowExceededError extends BadRequestError {}
+export declare class ContentPolicyViolationError extends BadRequestError {}
+export declare class UnsupportedParamsError extends BadRequestError {}
+export declare class UnprocessableEntityError extends UnillmError {}
+export declare class RateLimitError extends UnillmError {}
+export declare class Timeout extends UnillmError {}
+export { Timeout as APIConnectionTimeoutError };
+export declare class APIConnectionError extends UnillmError {}
+export declare class APIUserAbortError extends UnillmError {}
+export declare class InternalServerError extends UnillmError {}
+export declare class ServiceUnavailableError extends UnillmError {}

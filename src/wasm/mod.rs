@@ -1,0 +1,137 @@
+//! The wasm-bindgen surface: the only code that touches JS.
+//!
+//! It moves bytes and strings across the boundary and nothing more: every decision is made by the
+//! core. Errors cross as a JS string holding the `LlmError` JSON, which `js/errors.js` turns into
+//! an instance of the matching class. JSON strings (not `serde-wasm-bindgen` object graphs) carry
+//! structured data both ways: `JSON.parse`/`JSON.stringify` are the fastest paths V8 has.
+
+use wasm_bindgen::prelude::*;
+
+use crate::call::{self, Call, CallOptions, Transport};
+use crate::error::LlmError;
+use crate::provider::mock::MockReply;
+use crate::stream::StreamPipeline;
+use crate::types::ChatChunk;
+
+fn js_err(e: LlmError) -> JsValue {
+    JsValue::from_str(&e.to_json())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, JsValue> {
+    serde_json::to_string(v).map_err(|e| js_err(LlmError::malformed(format!("serialization failed: {e}"))))
+}
+
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::version().to_owned()
+}
+
+/// Environment variable names worth reading for `model` (a JSON array of strings).
+#[wasm_bindgen(js_name = envNames)]
+pub fn env_names(model: &str, has_api_base: bool) -> String {
+    serde_json::to_string(&call::env_names(model, has_api_base)).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Retry decision: milliseconds to wait, or -1 for "do not retry".
+#[wasm_bindgen(js_name = retryDelay)]
+pub fn retry_delay(error_json: &str, attempt: u32, max_retries: u32, rand: f64) -> f64 {
+    match serde_json::from_str::<LlmError>(error_json) {
+        Ok(e) => call::retry_delay_ms(&e, attempt, max_retries, rand, 1000, 60_000).map_or(-1.0, |ms| ms as f64),
+        Err(_) => -1.0,
+    }
+}
+
+/// One chat completion call. See `call.rs` for the protocol.
+#[wasm_bindgen(js_name = Call)]
+pub struct JsCall {
+    inner: Call,
+}
+
+#[wasm_bindgen(js_class = Call)]
+impl JsCall {
+    /// `request` is the OpenAI-format body as JSON; `options` the call options as JSON.
+    #[wasm_bindgen(constructor)]
+    pub fn new(request: &str, options: &str) -> Result<JsCall, JsValue> {
+        let opts: CallOptions = serde_json::from_str(options)
+            .map_err(|e| js_err(LlmError::bad_request(format!("invalid options: {e}"))))?;
+        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner }).map_err(js_err)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn provider(&self) -> String {
+        self.inner.provider().to_owned()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn model(&self) -> String {
+        self.inner.model().to_owned()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn stream(&self) -> bool {
+        self.inner.is_stream()
+    }
+
+    /// What to do: `{"http": {method, url, headers: [[k, v]], body}}`, `{"json": "<body>"}` or
+    /// `{"events": ["data: ...\n\n", ...]}` (the mock's answer).
+    pub fn transport(&self) -> Result<String, JsValue> {
+        match self.inner.transport().map_err(js_err)? {
+            Transport::Http(h) => to_json(&serde_json::json!({ "http": h })),
+            Transport::Mock(MockReply::Json(body)) => to_json(&serde_json::json!({ "json": body })),
+            Transport::Mock(MockReply::Events(ev)) => to_json(&serde_json::json!({ "events": ev })),
+        }
+    }
+
+    /// Translates a 2xx body into the OpenAI response JSON.
+    pub fn parse(&self, status: u16, body: &[u8]) -> Result<String, JsValue> {
+        let r = self.inner.parse(status, body).map_err(js_err)?;
+        to_json(&r)
+    }
+
+    /// The typed error (as JSON) for a non-2xx answer. `headers` is `[[k, v], ...]` as JSON.
+    pub fn error(&self, status: u16, headers: &str, body: &[u8]) -> String {
+        let headers: Vec<(String, String)> = serde_json::from_str(headers).unwrap_or_default();
+        self.inner.error(status, &headers, body).to_json()
+    }
+
+    /// A stream decoder for a 2xx streamed body.
+    pub fn decoder(&self) -> StreamDecoder {
+        StreamDecoder { pipeline: self.inner.pipeline(), out: Vec::new() }
+    }
+}
+
+/// Feeds streamed body bytes in, takes OpenAI chunks out (as one JSON array per call).
+#[wasm_bindgen]
+pub struct StreamDecoder {
+    pipeline: StreamPipeline,
+    out: Vec<ChatChunk>,
+}
+
+#[wasm_bindgen]
+impl StreamDecoder {
+    /// The chunks these bytes complete, as a JSON array; `undefined` when there are none.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Option<String>, JsValue> {
+        self.out.clear();
+        self.pipeline.feed(bytes, &mut self.out).map_err(js_err)?;
+        self.drain()
+    }
+
+    /// The body ended: the last chunks (including the usage chunk), or an error if it was cut short.
+    pub fn finish(&mut self) -> Result<Option<String>, JsValue> {
+        self.out.clear();
+        self.pipeline.finish(&mut self.out).map_err(js_err)?;
+        self.drain()
+    }
+
+    /// The full response assembled from the chunks so far, as JSON.
+    pub fn response(&self) -> Result<String, JsValue> {
+        to_json(&self.pipeline.response())
+    }
+
+    fn drain(&mut self) -> Result<Option<String>, JsValue> {
+        if self.out.is_empty() {
+            return Ok(None);
+        }
+        to_json(&self.out).map(Some)
+    }
+}
