@@ -297,7 +297,7 @@ export function completion(params) {
  * Breaking out of the loop aborts the request.
  */
 export class Stream {
-  #call; #body; #abort; #ctx; #decoder = null; #used = false; #response = null; #error = null;
+  #call; #body; #abort; #ctx; #used = false; #response = null; #error = null;
 
   constructor(call, body, abort, ctx) {
     this.#call = call;
@@ -308,49 +308,61 @@ export class Stream {
     this.controller = abort.controller;
   }
 
-  async *#iterate() {
+  // A hand-written async iterator rather than an async generator: chunks decoded from one
+  // network read are served from an array with one resolved promise each, without the generator
+  // machinery's extra microtasks (measurably faster on long streams).
+  #iterator() {
     const reader = this.#body.getReader();
     const dec = this.#call.decoder();
-    this.#decoder = dec;
-    let ended = false;
-    try {
-      for (;;) {
-        let r;
-        try {
-          r = await reader.read();
-        } catch (e) {
-          throw transportError(e, this.#abort, this.#ctx);
-        }
-        if (r.done) break;
-        let out;
-        try { out = dec.push(r.value); } catch (e) { throw fromWasm(e, this.#ctx); }
-        if (out !== undefined) {
-          const chunks = JSON.parse(out);
-          for (let i = 0; i < chunks.length; i++) yield chunks[i];
-        }
-      }
-      let out;
-      try { out = dec.finish(); } catch (e) { throw fromWasm(e, this.#ctx); }
-      if (out !== undefined) {
-        const chunks = JSON.parse(out);
-        for (let i = 0; i < chunks.length; i++) yield chunks[i];
-      }
-      ended = true;
-    } catch (e) {
-      this.#error = e;
-      throw e;
-    } finally {
+    let buf = [], i = 0, open = true;
+    const close = (ended) => {
+      if (!open) return;
+      open = false;
       try { this.#response = JSON.parse(dec.response()); } catch { /* keep null */ }
-      if (!ended) {
+      if (ended) {
+        try { reader.releaseLock(); } catch { /* already released */ }
+      } else {
         this.#abort.controller.abort();
         reader.cancel().catch(() => {});
-      } else {
-        reader.releaseLock();
       }
       this.#abort.done();
       dec.free();
       this.#call.free();
-    }
+    };
+    const fail = (e) => {
+      this.#error = e;
+      close(false);
+      throw e;
+    };
+    const fill = async () => {
+      for (;;) {
+        let r;
+        try { r = await reader.read(); } catch (e) { fail(transportError(e, this.#abort, this.#ctx)); }
+        let out;
+        try { out = r.done ? dec.finish() : dec.push(r.value); } catch (e) { fail(fromWasm(e, this.#ctx)); }
+        if (r.done) close(true);
+        if (out !== undefined) {
+          buf = JSON.parse(out);
+          i = 0;
+          if (buf.length > 0) return { value: buf[i++], done: false };
+        }
+        if (r.done) return { value: undefined, done: true };
+      }
+    };
+    return {
+      next: () => {
+        if (i < buf.length) return Promise.resolve({ value: buf[i++], done: false });
+        if (!open) return Promise.resolve({ value: undefined, done: true });
+        return fill();
+      },
+      // `break` in a for-await loop: abort the request
+      return: () => {
+        buf = [];
+        close(false);
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
   }
 
   [Symbol.asyncIterator]() {
@@ -358,7 +370,7 @@ export class Stream {
       throw makeError('BadRequestError', 'this stream was already iterated; use stream.tee() to read it twice');
     }
     this.#used = true;
-    return this.#iterate();
+    return this.#iterator();
   }
 
   /** A `ReadableStream` of chunk objects (consumes this stream). */

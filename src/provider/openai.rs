@@ -261,8 +261,11 @@ impl OpenAiStream {
                     }
                 }
             }
-            let chunk: ChatChunk = serde_json::from_str(data)
+            let mut chunk: ChatChunk = serde_json::from_str(data)
                 .map_err(|e| LlmError::malformed(format!("a stream event is not a valid chat chunk: {e}")))?;
+            if memchr::memmem::find(data.as_bytes(), b"\"object\"").is_some() {
+                chunk.raw = Some(data.to_owned());
+            }
             out.push(chunk);
         }
         Ok(())

@@ -137,6 +137,7 @@ impl StreamPipeline {
                     choices: Vec::new(),
                     usage: Some(u),
                     system_fingerprint: None,
+                    raw: None,
                 });
             }
         }
@@ -157,16 +158,20 @@ impl StreamPipeline {
 
     fn post(&mut self, chunks: &mut Vec<ChatChunk>, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
         for mut c in chunks.drain(..) {
+            let mut changed = false;
             if c.id.is_empty() {
                 c.id.clone_from(&self.cfg.fallback_id);
+                changed = true;
             } else if self.cfg.fallback_id.is_empty() {
                 self.cfg.fallback_id.clone_from(&c.id);
             }
             if c.model.is_empty() {
                 c.model.clone_from(&self.cfg.model);
+                changed = true;
             }
             if c.created == 0 {
                 c.created = self.cfg.created;
+                changed = true;
             } else {
                 self.cfg.created = c.created;
             }
@@ -181,9 +186,13 @@ impl StreamPipeline {
                     self.usage_sent = true;
                 } else if !self.cfg.include_usage {
                     c.usage = None;
+                    changed = true;
                 } else {
                     self.usage_sent = true;
                 }
+            }
+            if changed {
+                c.raw = None;
             }
             out.push(c);
         }

@@ -457,6 +457,22 @@ pub struct ChatChunk {
     pub usage: Option<Usage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_fingerprint: Option<String>,
+    /// The provider's own JSON text for this chunk, when the provider speaks the OpenAI format.
+    /// Emitted verbatim if the stream pipeline changes nothing (faster than re-serializing, and
+    /// fields this crate does not model survive); dropped as soon as anything is changed.
+    #[serde(skip)]
+    pub raw: Option<String>,
+}
+
+impl ChatChunk {
+    /// The chunk as OpenAI-format JSON: the provider's own text when it is unchanged.
+    pub fn write_json(&self, out: &mut String) -> Result<(), serde_json::Error> {
+        match &self.raw {
+            Some(raw) => out.push_str(raw),
+            None => out.push_str(&serde_json::to_string(self)?),
+        }
+        Ok(())
+    }
 }
 
 pub fn chunk_object() -> String {

@@ -132,6 +132,15 @@ impl StreamDecoder {
         if self.out.is_empty() {
             return Ok(None);
         }
-        to_json(&self.out).map(Some)
+        let mut s = String::with_capacity(self.out.iter().map(|c| c.raw.as_ref().map_or(256, String::len) + 1).sum::<usize>() + 2);
+        s.push('[');
+        for (i, c) in self.out.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            c.write_json(&mut s).map_err(|e| js_err(LlmError::malformed(format!("serialization failed: {e}"))))?;
+        }
+        s.push(']');
+        Ok(Some(s))
     }
 }

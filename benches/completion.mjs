@@ -1,0 +1,164 @@
+// completion() throughput, side by side with a hand-written baseline and the Vercel AI SDK, in one
+// Node process against one local mock (benches/server.mjs, its own process). Rounds alternate
+// between contenders and the median is reported, so drift hits everyone alike.
+//
+//   (a) non-streaming requests/s: completion() vs fetch + JSON.parse
+//   (b) chunks/s of a 5,000-chunk stream, OpenAI and Anthropic wire formats, translated to OpenAI
+//       chunks: completion() vs fetch + a hand-written SSE split + JSON.parse
+//   (c) the same streams through the Vercel AI SDK (streamText, fullStream)
+//
+// Run: npm run bench  (or: node benches/completion.mjs [--rounds N] [--requests N])
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const ROUNDS = arg('rounds', 7);
+const REQUESTS = arg('requests', 1000);
+const CHUNKS = 5000;
+
+const unillm = await import(path.join(here, '..', 'dist', 'node.js'));
+const require = createRequire(path.join(here, 'package.json'));
+let ai = null;
+try {
+  ai = {
+    streamText: (await import(require.resolve('ai'))).streamText,
+    createOpenAI: (await import(require.resolve('@ai-sdk/openai'))).createOpenAI,
+    createAnthropic: (await import(require.resolve('@ai-sdk/anthropic'))).createAnthropic,
+  };
+} catch (e) {
+  console.error(`Vercel AI SDK not installed (${e.message}); run via benches/run.mjs`);
+}
+
+const server = spawn(process.execPath, [path.join(here, 'server.mjs')], { env: { ...process.env, CHUNKS: String(CHUNKS) }, stdio: ['ignore', 'pipe', 'inherit'] });
+const base = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim())));
+const KEY = 'sk-bench-0000';
+const messages = [{ role: 'user', content: 'Hello' }];
+
+// ---------------------------------------------------------------------------------------------
+// contenders
+
+async function baselineJson() {
+  const res = await fetch(`${base}/v1/chat/completions`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+  });
+  const r = JSON.parse(await res.text());
+  if (!r.choices[0].message.content) throw new Error('bad');
+}
+
+async function unillmJson() {
+  const r = await unillm.completion({ model: 'openai/gpt-4o-mini', apiKey: KEY, apiBase: `${base}/v1`, messages });
+  if (!r.choices[0].message.content) throw new Error('bad');
+}
+
+/** fetch + split on blank lines + JSON.parse each data line: the fastest hand-written client. */
+async function baselineStream(pathname, body, isContent) {
+  const res = await fetch(`${base}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
+  const reader = res.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '', n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const ev = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const d = ev.indexOf('data: ');
+      if (d < 0) continue;
+      const data = ev.slice(d + 6);
+      if (data === '[DONE]') continue;
+      if (isContent(JSON.parse(data))) n++;
+    }
+  }
+  return n;
+}
+
+const openaiIsContent = (c) => c.choices?.[0]?.delta?.content;
+const anthropicIsContent = (e) => e.type === 'content_block_delta';
+
+async function unillmStream(model, apiBase) {
+  const s = await unillm.completion({ model, apiKey: KEY, apiBase, messages, stream: true });
+  let n = 0;
+  for await (const c of s) if (c.choices[0]?.delta?.content) n++;
+  return n;
+}
+
+async function vercelStream(model) {
+  const r = ai.streamText({ model, prompt: 'Hello', maxRetries: 0 });
+  let n = 0;
+  for await (const part of r.fullStream) if (part.type === 'text-delta') n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// measurement
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function measure(contenders, unitsPerRun, runsPerRound) {
+  const results = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (const fn of Object.values(contenders)) for (let i = 0; i < 3; i++) await fn(); // warm-up (JIT, connections)
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, fn] of Object.entries(contenders)) {
+      const t0 = performance.now();
+      for (let i = 0; i < runsPerRound; i++) {
+        const got = await fn();
+        if (typeof got === 'number' && got !== unitsPerRun) throw new Error(`${name}: ${got} chunks, expected ${unitsPerRun}`);
+      }
+      results[name].push((runsPerRound * unitsPerRun) / ((performance.now() - t0) / 1000));
+    }
+  }
+  return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+}
+
+function report(title, unit, res, baselineName) {
+  console.log(`\n${title}`);
+  const b = res[baselineName];
+  for (const [name, v] of Object.entries(res)) {
+    console.log(`  ${name.padEnd(34)} ${v.toFixed(0).padStart(9)} ${unit}   ${(v / b).toFixed(2)}x baseline`);
+  }
+}
+
+const out = {};
+try {
+  console.log(`node ${process.version}, unillm ${unillm.version()}, ${ROUNDS} rounds (median), mock in its own process`);
+  out.json = await measure({ 'fetch + JSON.parse (baseline)': baselineJson, 'unillm completion()': unillmJson }, 1, REQUESTS);
+  report(`(a) non-streaming, ${REQUESTS} sequential requests a round`, 'req/s', out.json, 'fetch + JSON.parse (baseline)');
+
+  const oa = {
+    'fetch + SSE split (baseline)': () => baselineStream('/v1/chat/completions', { model: 'gpt-4o-mini', messages, stream: true }, openaiIsContent),
+    'unillm completion()': () => unillmStream('openai/gpt-4o-mini', `${base}/v1`),
+  };
+  if (ai) oa['Vercel AI SDK streamText'] = () => vercelStream(ai.createOpenAI({ baseURL: `${base}/v1`, apiKey: KEY }).chat('gpt-4o-mini'));
+  out.openai = await measure(oa, CHUNKS, 1);
+  report(`(b/c) OpenAI stream, ${CHUNKS} chunks`, 'chunks/s', out.openai, 'fetch + SSE split (baseline)');
+
+  let anthropicOk = true;
+  try { await unillmStream('anthropic/claude-sonnet-4-5', base); } catch (e) { anthropicOk = false; console.log(`\n(anthropic provider not available yet: ${e.message})`); }
+  if (anthropicOk) {
+    const an = {
+      'fetch + SSE split (baseline)': () => baselineStream('/v1/messages', { model: 'claude-sonnet-4-5', messages, stream: true, max_tokens: 10 }, anthropicIsContent),
+      'unillm completion()': () => unillmStream('anthropic/claude-sonnet-4-5', base),
+    };
+    if (ai) an['Vercel AI SDK streamText'] = () => vercelStream(ai.createAnthropic({ baseURL: `${base}/v1`, apiKey: KEY })('claude-sonnet-4-5'));
+    out.anthropic = await measure(an, CHUNKS, 1);
+    report(`(b/c) Anthropic stream translated to OpenAI chunks, ${CHUNKS} chunks`, 'chunks/s', out.anthropic, 'fetch + SSE split (baseline)');
+  }
+  if (ai) {
+    console.log('\nunillm vs Vercel AI SDK (same stream):');
+    for (const k of ['openai', 'anthropic']) if (out[k]) console.log(`  ${k}: ${(out[k]['unillm completion()'] / out[k]['Vercel AI SDK streamText']).toFixed(1)}x`);
+  }
+} finally {
+  server.kill();
+}
