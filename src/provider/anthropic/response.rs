@@ -1,0 +1,166 @@
+//! Anthropic Messages response → `chat.completion`.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::JSON_TOOL;
+use crate::error::LlmError;
+use crate::types::{ChatResponse, Choice, FunctionCall, PromptTokensDetails, ResponseMessage, ToolCall, Usage};
+
+/// The largest response body we parse.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// The part of a Messages response we read (unknown fields ignored on purpose).
+#[derive(Debug, Deserialize)]
+struct MessagesResponse {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    content: Vec<Block>,
+    #[serde(default)]
+    stop_reason: Option<String>,
+    #[serde(default)]
+    usage: Option<AnthropicUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(super) enum Block {
+    Text {
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+        #[serde(default)]
+        input: Value,
+    },
+    Thinking {
+        thinking: String,
+        #[serde(default)]
+        signature: Option<String>,
+    },
+    RedactedThinking {
+        data: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+/// Anthropic's usage counters; every field may be absent in stream events.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(super) struct AnthropicUsage {
+    #[serde(default)]
+    pub input_tokens: Option<u64>,
+    #[serde(default)]
+    pub output_tokens: Option<u64>,
+    #[serde(default)]
+    pub cache_creation_input_tokens: Option<u64>,
+    #[serde(default)]
+    pub cache_read_input_tokens: Option<u64>,
+}
+
+impl AnthropicUsage {
+    /// Later counters (from `message_delta`) override earlier ones (from `message_start`).
+    pub fn merge(&mut self, later: &AnthropicUsage) {
+        self.input_tokens = later.input_tokens.or(self.input_tokens);
+        self.output_tokens = later.output_tokens.or(self.output_tokens);
+        self.cache_creation_input_tokens = later.cache_creation_input_tokens.or(self.cache_creation_input_tokens);
+        self.cache_read_input_tokens = later.cache_read_input_tokens.or(self.cache_read_input_tokens);
+    }
+
+    /// OpenAI usage, counted the way LiteLLM does: `prompt_tokens` includes the cache writes and
+    /// reads (Anthropic's `input_tokens` excludes both), and `cached_tokens` is the cache reads.
+    pub fn to_openai(&self) -> Usage {
+        let created = self.cache_creation_input_tokens.unwrap_or(0);
+        let read = self.cache_read_input_tokens.unwrap_or(0);
+        let prompt = self.input_tokens.unwrap_or(0).saturating_add(created).saturating_add(read);
+        let completion = self.output_tokens.unwrap_or(0);
+        Usage {
+            prompt_tokens: prompt,
+            completion_tokens: completion,
+            total_tokens: prompt.saturating_add(completion),
+            prompt_tokens_details: Some(PromptTokensDetails { cached_tokens: Some(read), ..PromptTokensDetails::default() }),
+            completion_tokens_details: None,
+            cache_creation_input_tokens: Some(created),
+            cache_read_input_tokens: Some(read),
+            cost: None,
+        }
+    }
+}
+
+/// Anthropic `stop_reason` → OpenAI `finish_reason`.
+/// See <https://docs.anthropic.com/en/api/handling-stop-reasons>.
+pub fn finish_reason(stop_reason: &str) -> &'static str {
+    match stop_reason {
+        "max_tokens" | "model_context_window_exceeded" => "length",
+        "tool_use" => "tool_calls",
+        "refusal" => "content_filter",
+        // end_turn, stop_sequence, pause_turn and anything new
+        _ => "stop",
+    }
+}
+
+pub fn parse(body: &[u8], json_mode: bool) -> Result<ChatResponse, LlmError> {
+    if body.len() > MAX_BODY {
+        return Err(LlmError::malformed("the anthropic response is larger than 64 MiB"));
+    }
+    let r: MessagesResponse = serde_json::from_slice(body).map_err(|e| {
+        if serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("type").and_then(Value::as_str) == Some("error")) {
+            return super::classify_error(500, &[], body);
+        }
+        LlmError::malformed(format!("the anthropic response is not a valid Messages response: {e}"))
+    })?;
+    let mut text: Option<String> = None;
+    let mut reasoning: Option<String> = None;
+    let mut thinking_blocks = Vec::new();
+    let mut tool_calls = Vec::new();
+    let mut json_answered = false;
+    for b in r.content {
+        match b {
+            Block::Text { text: t } => text.get_or_insert_with(String::new).push_str(&t),
+            Block::ToolUse { id, name, input } => {
+                let arguments = if input.is_null() { "{}".to_owned() } else { input.to_string() };
+                if json_mode && name == JSON_TOOL {
+                    json_answered = true;
+                    text.get_or_insert_with(String::new).push_str(&arguments);
+                } else {
+                    tool_calls.push(ToolCall { id, kind: "function".into(), function: FunctionCall { name, arguments } });
+                }
+            }
+            Block::Thinking { thinking, signature } => {
+                reasoning.get_or_insert_with(String::new).push_str(&thinking);
+                thinking_blocks.push(json!({"type": "thinking", "thinking": thinking, "signature": signature}));
+            }
+            Block::RedactedThinking { data } => thinking_blocks.push(json!({"type": "redacted_thinking", "data": data})),
+            Block::Other => {}
+        }
+    }
+    let mut finish = r.stop_reason.as_deref().map(finish_reason);
+    if json_answered && tool_calls.is_empty() && finish == Some("tool_calls") {
+        finish = Some("stop");
+    }
+    Ok(ChatResponse {
+        id: r.id,
+        object: "chat.completion".into(),
+        created: 0,
+        model: r.model,
+        choices: vec![Choice {
+            index: 0,
+            message: ResponseMessage {
+                content: text,
+                tool_calls: if tool_calls.is_empty() { None } else { Some(tool_calls) },
+                reasoning_content: reasoning,
+                thinking_blocks: if thinking_blocks.is_empty() { None } else { Some(thinking_blocks) },
+                ..ResponseMessage::default()
+            },
+            finish_reason: finish.map(str::to_owned),
+            logprobs: None,
+        }],
+        usage: r.usage.map(|u| u.to_openai()),
+        system_fingerprint: None,
+        service_tier: None,
+    })
+}
