@@ -18,35 +18,78 @@ struct MessagesResponse {
     #[serde(default)]
     model: String,
     #[serde(default)]
-    content: Vec<Block>,
+    content: Vec<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     stop_reason: Option<String>,
     #[serde(default)]
     usage: Option<AnthropicUsage>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// One content block. Read in two steps (its `type`, then its fields) so that a `tool_use`
+/// `input` can be kept as the exact JSON text the model produced (key order included), which
+/// serde's tagged enums cannot do with a raw value.
+#[derive(Debug)]
 pub(super) enum Block {
-    Text {
-        text: String,
-    },
-    ToolUse {
-        id: String,
-        name: String,
-        #[serde(default)]
-        input: Value,
-    },
-    Thinking {
-        thinking: String,
-        #[serde(default)]
-        signature: Option<String>,
-    },
-    RedactedThinking {
-        data: String,
-    },
-    #[serde(other)]
+    Text { text: String },
+    ToolUse { id: String, name: String, input: String },
+    Thinking { thinking: String, signature: Option<String> },
+    RedactedThinking { data: String },
     Other,
+}
+
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct TextBlock {
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct ToolUseBlock {
+    id: String,
+    name: String,
+    #[serde(default)]
+    input: Option<Box<serde_json::value::RawValue>>,
+}
+
+#[derive(Deserialize)]
+struct ThinkingBlock {
+    thinking: String,
+    #[serde(default)]
+    signature: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RedactedBlock {
+    data: String,
+}
+
+impl Block {
+    fn read(raw: &serde_json::value::RawValue) -> Result<Block, serde_json::Error> {
+        let s = raw.get();
+        let head: Head<'_> = serde_json::from_str(s)?;
+        Ok(match head.kind.as_ref() {
+            "text" => Block::Text { text: serde_json::from_str::<TextBlock>(s)?.text },
+            "tool_use" => {
+                let b: ToolUseBlock = serde_json::from_str(s)?;
+                let input = match b.input.as_deref().map(|r| r.get().trim()) {
+                    None | Some("null") => "{}".to_owned(),
+                    Some(t) => t.to_owned(),
+                };
+                Block::ToolUse { id: b.id, name: b.name, input }
+            }
+            "thinking" => {
+                let b: ThinkingBlock = serde_json::from_str(s)?;
+                Block::Thinking { thinking: b.thinking, signature: b.signature }
+            }
+            "redacted_thinking" => Block::RedactedThinking { data: serde_json::from_str::<RedactedBlock>(s)?.data },
+            _ => Block::Other,
+        })
+    }
 }
 
 /// Anthropic's usage counters; every field may be absent in stream events.
@@ -118,11 +161,12 @@ pub fn parse(body: &[u8], json_mode: bool) -> Result<ChatResponse, LlmError> {
     let mut thinking_blocks = Vec::new();
     let mut tool_calls = Vec::new();
     let mut json_answered = false;
-    for b in r.content {
+    for raw in &r.content {
+        let b = Block::read(raw)
+            .map_err(|e| LlmError::malformed(format!("an anthropic content block is not valid: {e}")))?;
         match b {
             Block::Text { text: t } => text.get_or_insert_with(String::new).push_str(&t),
-            Block::ToolUse { id, name, input } => {
-                let arguments = if input.is_null() { "{}".to_owned() } else { input.to_string() };
+            Block::ToolUse { id, name, input: arguments } => {
                 if json_mode && name == JSON_TOOL {
                     json_answered = true;
                     text.get_or_insert_with(String::new).push_str(&arguments);

@@ -311,8 +311,13 @@ impl ChunkDecoder for AnthropicStream {
     }
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        // a last event without its blank line is fine; a half-sent one means the body was cut off
+        let pending = self.sse.has_pending();
         self.sse.finish(&mut self.events)?;
-        self.drain(out)?;
+        match self.drain(out) {
+            Err(_) if pending && !self.done => return Err(cut_off()),
+            r => r?,
+        }
         if !self.started {
             return Err(LlmError::malformed("the anthropic stream ended without a `message_start` event"));
         }
@@ -322,4 +327,8 @@ impl ChunkDecoder for AnthropicStream {
     fn done(&self) -> bool {
         self.done
     }
+}
+
+fn cut_off() -> LlmError {
+    LlmError::new(crate::error::ErrorKind::APIConnectionError, "the anthropic stream was cut off in the middle of an event")
 }

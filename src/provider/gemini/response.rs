@@ -58,8 +58,9 @@ pub(super) struct Part {
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct FunctionCallPart {
     pub name: String,
+    /// Kept as the exact JSON text Gemini sent (key order included).
     #[serde(default)]
-    pub args: Option<Value>,
+    pub args: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     pub id: Option<String>,
 }
@@ -156,9 +157,9 @@ pub(super) fn read_parts(parts: Vec<Part>, response_id: &str, candidate: u32, fi
                 id.push_str(THOUGHT_SEPARATOR);
                 id.push_str(&sig);
             }
-            let arguments = match fc.args {
-                None | Some(Value::Null) => "{}".to_owned(),
-                Some(v) => v.to_string(),
+            let arguments = match fc.args.as_deref().map(|r| r.get().trim()) {
+                None | Some("null") => "{}".to_owned(),
+                Some(t) => t.to_owned(),
             };
             out.tool_calls.push(ToolCall { id, kind: "function".into(), function: FunctionCall { name: fc.name, arguments } });
         } else if let Some(t) = p.text {

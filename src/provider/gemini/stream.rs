@@ -148,8 +148,13 @@ impl ChunkDecoder for GeminiStream {
     }
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        // a last event without its blank line is fine; a half-sent one means the body was cut off
+        let pending = self.sse.has_pending();
         self.sse.finish(&mut self.events)?;
-        self.drain(out)?;
+        match self.drain(out) {
+            Err(_) if pending && !self.done => return Err(cut_off()),
+            r => r?,
+        }
         if let Some(u) = self.usage.take() {
             out.push(ChatChunk {
                 id: self.id.clone(),
@@ -165,4 +170,8 @@ impl ChunkDecoder for GeminiStream {
     fn done(&self) -> bool {
         self.done
     }
+}
+
+fn cut_off() -> LlmError {
+    LlmError::new(crate::error::ErrorKind::APIConnectionError, "the gemini stream was cut off in the middle of an event")
 }
