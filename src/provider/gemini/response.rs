@@ -162,7 +162,7 @@ pub(super) fn read_parts(parts: Vec<Part>, response_id: &str, candidate: u32, fi
                 Some(t) => t.to_owned(),
             };
             out.tool_calls.push(ToolCall { id, kind: "function".into(), function: FunctionCall { name: fc.name, arguments } });
-        } else if let Some(t) = p.text {
+        } else if let Some(t) = p.text.filter(|t| !t.is_empty()) {
             let slot = if p.thought == Some(true) { &mut out.reasoning } else { &mut out.text };
             slot.get_or_insert_with(String::new).push_str(&t);
         }

@@ -142,7 +142,12 @@ fn convert(schema: &Value, defs: &Value, depth: usize) -> Value {
                 out.insert("enum".into(), json!([scalar_string(v)]));
             }
             "enum" => {
-                let vals: Vec<Value> = v.as_array().map(|a| a.iter().map(|x| Value::from(scalar_string(x))).collect()).unwrap_or_default();
+                let all = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
+                // a `null` member is what `nullable` says; the rest become strings
+                if all.iter().any(Value::is_null) {
+                    out.insert("nullable".into(), Value::Bool(true));
+                }
+                let vals: Vec<Value> = all.iter().filter(|x| !x.is_null()).map(|x| Value::from(scalar_string(x))).collect();
                 out.insert("enum".into(), Value::Array(vals));
             }
             k if KEEP.contains(&k) || k == "maximum" => {
