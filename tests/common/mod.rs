@@ -13,7 +13,7 @@
 //! `UNILLM_BLESS=1 cargo test` writes the actual `http` / `expected*` sections into fixtures that
 //! lack them (never overwriting an existing one), for review before commit.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::result_large_err)]
 
 use std::path::PathBuf;
 

@@ -41,11 +41,9 @@ pub fn build(req: &ChatRequest, d: &Deployment) -> Result<Value, LlmError> {
     let mut req = req.clone();
     drop_unsupported(&mut req, &UNSUPPORTED, d.drop_params)?;
     drop_unsupported(&mut req, &OPENAI_ONLY_EXTRAS, d.drop_params)?;
-    if req.n.is_some_and(|n| n > 1) {
-        if !d.drop_params {
-            return Err(LlmError::new(ErrorKind::UnsupportedParamsError, "anthropic returns one choice per request; `n` > 1 is not supported")
-                .with_param("n"));
-        }
+    if req.n.is_some_and(|n| n > 1) && !d.drop_params {
+        return Err(LlmError::new(ErrorKind::UnsupportedParamsError, "anthropic returns one choice per request; `n` > 1 is not supported")
+            .with_param("n"));
     }
 
     let mut body = Map::new();
@@ -245,8 +243,9 @@ fn messages(req: &ChatRequest) -> Result<(Option<Value>, Vec<Value>), LlmError> 
 }
 
 fn apply_cache_control(blocks: &mut [Value], cc: Option<&Value>) {
-    if let (Some(cc), Some(last)) = (cc, blocks.last_mut()) {
-        last["cache_control"] = cc.clone();
+    // (blocks may be caller-supplied thinking blocks: only objects can carry the marker)
+    if let (Some(cc), Some(last)) = (cc, blocks.last_mut().and_then(Value::as_object_mut)) {
+        last.insert("cache_control".into(), cc.clone());
     }
 }
 

@@ -177,10 +177,11 @@ pub fn parse(body: &[u8]) -> Result<ChatResponse, LlmError> {
     let r: GenerateResponse = serde_json::from_slice(body).map_err(|e| {
         LlmError::malformed(format!("the gemini response is not a valid GenerateContentResponse: {e}"))
     })?;
-    if r.candidates.is_empty() && r.prompt_feedback.is_none() {
-        if serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("error").is_some()) {
-            return Err(super::classify_error(500, &[], body));
-        }
+    if r.candidates.is_empty()
+        && r.prompt_feedback.is_none()
+        && serde_json::from_slice::<Value>(body).is_ok_and(|v| v.get("error").is_some())
+    {
+        return Err(super::classify_error(500, &[], body));
     }
     let response_id = r.response_id.clone().unwrap_or_default();
     let mut choices = Vec::new();
