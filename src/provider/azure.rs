@@ -43,6 +43,14 @@ fn url(base: &str, deployment: &str, version: &str) -> String {
     format!("{}?api-version={}", join_url(root, &format!("openai/deployments/{deployment}/chat/completions")), version)
 }
 
+/// `stream_options` exists from api-version 2024-09-01 (GA 2024-10-21) on. Versions are
+/// `YYYY-MM-DD[-preview]`, so comparing the date prefix as text orders them; `v1`-style bases
+/// carry no version and always take it.
+fn supports_stream_options(version: &str) -> bool {
+    let date = version.get(..10).unwrap_or(version);
+    !date.starts_with(|c: char| c.is_ascii_digit()) || date >= "2024-09-01"
+}
+
 /// Escapes the characters that would break a URL path segment (deployment names are usually plain).
 fn percent_encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -80,9 +88,13 @@ impl Provider for Azure {
         let mut body = req.clone();
         body.model.clone_from(&d.model);
         if body.is_stream() {
-            // always ask for usage (supported since api-version 2024-09-01); the pipeline strips
-            // the usage chunk again unless the caller asked for it
-            body.stream_options.get_or_insert_with(StreamOptions::default).include_usage = Some(true);
+            if supports_stream_options(version) {
+                // always ask for usage; the pipeline strips the usage chunk unless the caller asked
+                body.stream_options.get_or_insert_with(StreamOptions::default).include_usage = Some(true);
+            } else {
+                // older api-versions reject the field (the pipeline then estimates usage)
+                body.stream_options = None;
+            }
         }
         let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
         let caller_auth = header(&d.headers, "authorization").is_some() || header(&d.headers, "api-key").is_some();
@@ -179,6 +191,11 @@ mod tests {
             "https://res.openai.azure.com/openai/deployments/my%20dep/chat/completions?api-version=v"
         );
         assert_eq!(url("https://res.services.ai.azure.com/openai/v1/", "d", "x"), "https://res.services.ai.azure.com/openai/v1/chat/completions");
+        assert!(supports_stream_options("2024-10-21"));
+        assert!(supports_stream_options("2025-04-01-preview"));
+        assert!(!supports_stream_options("2024-02-01"));
+        assert!(!supports_stream_options("2023-05-15"));
+        assert!(supports_stream_options("latest"));
         assert!(is_entra_token("eyJhbGciOi.eyJhdWQiOi.c2ln"));
         assert!(!is_entra_token("0123456789abcdef0123456789abcdef"));
     }

@@ -2,7 +2,7 @@
 //! with the stream decoder.
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::THOUGHT_SEPARATOR;
 use crate::error::LlmError;
@@ -34,6 +34,55 @@ pub(super) struct Candidate {
     pub finish_reason: Option<String>,
     #[serde(default)]
     pub index: Option<u32>,
+    /// Present when `responseLogprobs` was asked for.
+    #[serde(default)]
+    pub logprobs_result: Option<LogprobsResult>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct LogprobsResult {
+    #[serde(default)]
+    pub top_candidates: Vec<TopCandidates>,
+    #[serde(default)]
+    pub chosen_candidates: Vec<TokenLogprob>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct TopCandidates {
+    #[serde(default)]
+    pub candidates: Vec<TokenLogprob>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TokenLogprob {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub log_probability: f64,
+}
+
+impl LogprobsResult {
+    /// OpenAI's `logprobs: {content: [{token, logprob, bytes, top_logprobs}]}`.
+    pub fn to_openai(&self) -> Option<Value> {
+        if self.chosen_candidates.is_empty() {
+            return None;
+        }
+        let entry = |t: &TokenLogprob| json!({"token": t.token, "logprob": t.log_probability, "bytes": t.token.as_bytes()});
+        let content: Vec<Value> = self
+            .chosen_candidates
+            .iter()
+            .enumerate()
+            .map(|(i, chosen)| {
+                let top: Vec<Value> = self.top_candidates.get(i).map(|t| t.candidates.iter().map(entry).collect()).unwrap_or_default();
+                let mut e = entry(chosen);
+                e["top_logprobs"] = Value::Array(top);
+                e
+            })
+            .collect();
+        Some(json!({"content": content}))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -189,6 +238,7 @@ pub fn parse(body: &[u8]) -> Result<ChatResponse, LlmError> {
         let index = c.index.unwrap_or(pos as u32);
         let parts = c.content.map(|c| c.parts).unwrap_or_default();
         let o = read_parts(parts, &response_id, index, 0);
+        let c = Candidate { content: None, ..c };
         let finish = c.finish_reason.as_deref().map(|f| finish_reason(f, !o.tool_calls.is_empty()).to_owned());
         choices.push(Choice {
             index,
@@ -199,7 +249,7 @@ pub fn parse(body: &[u8]) -> Result<ChatResponse, LlmError> {
                 ..ResponseMessage::default()
             },
             finish_reason: finish,
-            logprobs: None,
+            logprobs: c.logprobs_result.as_ref().and_then(LogprobsResult::to_openai),
         });
     }
     if choices.is_empty() {

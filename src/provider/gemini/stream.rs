@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::classify_error;
-use super::response::{finish_reason, read_parts, GenerateResponse, UsageMetadata};
+use super::response::{finish_reason, read_parts, GenerateResponse, LogprobsResult, UsageMetadata};
 use crate::error::LlmError;
 use crate::stream::sse::{SseDecoder, SseEvent};
 use crate::stream::ChunkDecoder;
@@ -84,6 +84,7 @@ impl GeminiStream {
                 return Err(LlmError::malformed("gemini streamed too many candidates"));
             }
             let st = self.candidates.entry(index).or_default();
+            let logprobs = c.logprobs_result.as_ref().and_then(LogprobsResult::to_openai);
             let parts = c.content.map(|c| c.parts).unwrap_or_default();
             let o = read_parts(parts, &self.id, index, st.tools);
             let mut delta = Delta::default();
@@ -114,10 +115,10 @@ impl GeminiStream {
             if finish.is_some() {
                 self.done = true;
             }
-            if delta.is_empty() && finish.is_none() {
+            if delta.is_empty() && finish.is_none() && logprobs.is_none() {
                 continue;
             }
-            choices.push(ChunkChoice { index, delta, finish_reason: finish, logprobs: None });
+            choices.push(ChunkChoice { index, delta, finish_reason: finish, logprobs });
         }
         if choices.is_empty() && r.prompt_feedback.as_ref().and_then(|f| f.block_reason.as_deref()).is_some() {
             self.done = true;
