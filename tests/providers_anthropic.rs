@@ -1,9 +1,37 @@
-//! Anthropic Messages: recorded wire fixtures in `tests/fixtures/anthropic/`.
+//! Anthropic Messages: recorded wire fixtures in `tests/fixtures/anthropic/` (see `tests/common/mod.rs`).
 
 mod common;
 
-#[test]
-fn anthropic_fixtures() {
-    let n = common::run_all("anthropic");
-    assert!(n >= 20, "only {n} anthropic fixtures");
-}
+fixture_tests!("anthropic":
+    error_api,
+    error_authentication,
+    error_invalid_request,
+    error_not_found,
+    error_not_json,
+    error_overloaded,
+    error_permission,
+    error_prompt_too_long,
+    error_rate_limit,
+    error_request_too_large,
+    multi_turn_system,
+    plain_text,
+    request_bad_tool_arguments,
+    request_drop_params,
+    request_key_from_env,
+    request_missing_key,
+    request_unsupported_param,
+    response_wrong_types,
+    stream_error_overloaded,
+    stream_malformed,
+    stream_structured,
+    stream_text,
+    stream_thinking,
+    stream_tools,
+    stream_truncated,
+    structured_output,
+    thinking,
+    tool_round_trip,
+    tools_parallel,
+    tools_single,
+    vision,
+);

@@ -1,9 +1,40 @@
-//! Gemini AI Studio: recorded wire fixtures in `tests/fixtures/gemini/`.
+//! Gemini AI Studio: recorded wire fixtures in `tests/fixtures/gemini/` (see `tests/common/mod.rs`).
 
 mod common;
 
-#[test]
-fn gemini_fixtures() {
-    let n = common::run_all("gemini");
-    assert!(n >= 15, "only {n} gemini fixtures");
-}
+fixture_tests!("gemini":
+    error_api_key_invalid,
+    error_array_body,
+    error_context_window,
+    error_deadline_exceeded,
+    error_internal,
+    error_invalid_argument,
+    error_not_found,
+    error_permission_denied,
+    error_resource_exhausted,
+    error_unavailable,
+    finish_safety,
+    json_object,
+    logprobs,
+    multi_turn_system,
+    plain_text,
+    prompt_blocked,
+    request_missing_key,
+    request_stream_url,
+    request_unknown_tool_call_id,
+    request_unsupported_extra,
+    stream_blocked,
+    stream_error_unavailable,
+    stream_no_finish,
+    stream_text,
+    stream_thinking,
+    stream_tools,
+    stream_truncated,
+    stream_wrong_types,
+    structured_output,
+    thinking,
+    tool_round_trip,
+    tools_parallel,
+    tools_single,
+    vision,
+);

@@ -235,28 +235,44 @@ pub fn check_stream(provider: &str, case: &str, fx: &Value) {
     }
 }
 
-/// Runs every fixture of a provider; returns how many cases ran.
-pub fn run_all(provider: &str) -> usize {
-    let cases = cases(provider);
-    for case in &cases {
-        let fx = load(provider, case);
-        if let Some(expected) = fx.get("expect_request_error") {
-            let e = make_call(&fx).and_then(|c| c.transport().map(|_| ())).expect_err("request must fail");
-            let actual = error_view(&e);
-            for (k, v) in expected.as_object().expect("object") {
-                assert_eq!(&actual[k], v, "{case}: request error field `{k}` ({actual})");
-            }
-            continue;
+/// Runs one fixture: the outgoing request, then the answer (JSON, stream or error).
+pub fn run_case(provider: &str, case: &str) {
+    let fx = load(provider, case);
+    if let Some(expected) = fx.get("expect_request_error") {
+        let e = make_call(&fx).and_then(|c| c.transport().map(|_| ())).expect_err("request must fail");
+        let actual = error_view(&e);
+        for (k, v) in expected.as_object().expect("object") {
+            assert_eq!(&actual[k], v, "{case}: request error field `{k}` ({actual})");
         }
-        let error_case = fx.get("expected_error").is_some() || fx["response"]["status"].as_u64().is_some_and(|s| s >= 300);
-        if fx.get("http").is_some() || !error_case {
-            check_request(provider, case, &fx);
-        }
-        if dir(provider).join(format!("{case}.sse.txt")).exists() {
-            check_stream(provider, case, &fx);
-        } else if fx.get("response").is_some() || dir(provider).join(format!("{case}.body.json")).exists() {
-            check_response(provider, case, &fx);
-        }
+        return;
     }
-    cases.len()
+    let error_case = fx.get("expected_error").is_some() || fx["response"]["status"].as_u64().is_some_and(|s| s >= 300);
+    if fx.get("http").is_some() || !error_case {
+        check_request(provider, case, &fx);
+    }
+    if dir(provider).join(format!("{case}.sse.txt")).exists() {
+        check_stream(provider, case, &fx);
+    } else if fx.get("response").is_some() || dir(provider).join(format!("{case}.body.json")).exists() {
+        check_response(provider, case, &fx);
+    }
+}
+
+/// One `#[test]` per fixture, plus a guard that every fixture file has its test.
+#[macro_export]
+macro_rules! fixture_tests {
+    ($provider:literal: $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                common::run_case($provider, stringify!($case));
+            }
+        )*
+
+        #[test]
+        fn every_fixture_has_a_test() {
+            let mut listed: Vec<String> = vec![$(stringify!($case).to_owned()),*];
+            listed.sort();
+            assert_eq!(listed, common::cases($provider), "tests and fixture files differ");
+        }
+    };
 }
