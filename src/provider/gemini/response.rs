@@ -170,8 +170,9 @@ pub fn finish_reason(reason: &str, has_tool_calls: bool) -> &'static str {
     }
 }
 
-/// A deterministic tool-call id: FNV-1a over the response id, candidate and call position.
-pub fn tool_call_id(response_id: &str, candidate: u32, ordinal: u32, name: &str) -> String {
+/// A deterministic tool-call id: FNV-1a over the response id, the candidate, the call's
+/// position, name and arguments (the arguments keep ids apart should a response carry no id).
+pub fn tool_call_id(response_id: &str, candidate: u32, ordinal: u32, name: &str, args: &str) -> String {
     let mut h1: u64 = 0xcbf2_9ce4_8422_2325;
     let mut h2: u64 = 0x8422_2325_cbf2_9ce4;
     let mut eat = |bytes: &[u8]| {
@@ -184,6 +185,7 @@ pub fn tool_call_id(response_id: &str, candidate: u32, ordinal: u32, name: &str)
     eat(&candidate.to_le_bytes());
     eat(&ordinal.to_le_bytes());
     eat(name.as_bytes());
+    eat(args.as_bytes());
     format!("call_{h1:016x}{:08x}", h2 as u32)
 }
 
@@ -200,16 +202,19 @@ pub(super) fn read_parts(parts: Vec<Part>, response_id: &str, candidate: u32, fi
     let mut out = CandidateOut::default();
     for p in parts {
         if let Some(fc) = p.function_call {
-            let ordinal = first_ordinal + out.tool_calls.len() as u32;
-            let mut id = fc.id.filter(|s| !s.is_empty()).unwrap_or_else(|| tool_call_id(response_id, candidate, ordinal, &fc.name));
-            if let Some(sig) = p.thought_signature.filter(|s| !s.is_empty()) {
-                id.push_str(THOUGHT_SEPARATOR);
-                id.push_str(&sig);
-            }
+            let ordinal = first_ordinal.saturating_add(out.tool_calls.len() as u32);
             let arguments = match fc.args.as_deref().map(|r| r.get().trim()) {
                 None | Some("null") => "{}".to_owned(),
                 Some(t) => t.to_owned(),
             };
+            let mut id = fc
+                .id
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| tool_call_id(response_id, candidate, ordinal, &fc.name, &arguments));
+            if let Some(sig) = p.thought_signature.filter(|s| !s.is_empty()) {
+                id.push_str(THOUGHT_SEPARATOR);
+                id.push_str(&sig);
+            }
             out.tool_calls.push(ToolCall { id, kind: "function".into(), function: FunctionCall { name: fc.name, arguments } });
         } else if let Some(t) = p.text.filter(|t| !t.is_empty()) {
             let slot = if p.thought == Some(true) { &mut out.reasoning } else { &mut out.text };

@@ -105,7 +105,7 @@ impl GeminiStream {
                             kind: Some("function".into()),
                             function: Some(FunctionCallDelta { name: Some(tc.function.name), arguments: Some(tc.function.arguments) }),
                         };
-                        st.tools += 1;
+                        st.tools = st.tools.saturating_add(1);
                         d
                     })
                     .collect();
