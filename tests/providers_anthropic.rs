@@ -29,6 +29,7 @@ fixture_tests!("anthropic":
     stream_tools,
     stream_truncated,
     structured_output,
+    structured_output_with_prose,
     thinking,
     tool_round_trip,
     tools_parallel,

@@ -5,10 +5,13 @@
 //! already ends in `/openai/v1` (the v1 / Azure AI Foundry style) is used as is:
 //! `{api_base}/chat/completions`, with the deployment as `model` and no `api-version`.
 //!
+//! A complete endpoint URL (`.../chat/completions[?api-version=...]`) is also accepted as is.
+//!
 //! Auth: the key goes in the `api-key` header. A Microsoft Entra ID (Azure AD) token is sent as
 //! `Authorization: Bearer` instead; it is recognised by its JWT shape (starts with `eyJ`, has two
-//! dots), which an Azure key (32 hex characters) never has. A caller that sets its own
-//! `Authorization` or `api-key` header needs no key at all.
+//! dots), which an Azure key (32 hex characters) never has. It can come as `apiKey` or from
+//! `AZURE_AD_TOKEN`. A caller that sets its own `Authorization` or `api-key` header (e.g. a
+//! token from a managed identity) needs no key at all.
 //!
 //! Request and response bodies are OpenAI's, so this reuses `openai.rs`: the body is the
 //! OpenAI body, responses and streams decode with the OpenAI decoders, and errors classify with
@@ -35,6 +38,15 @@ pub fn is_entra_token(key: &str) -> bool {
 
 fn url(base: &str, deployment: &str, version: &str) -> String {
     let trimmed = base.trim_end_matches('/');
+    // a complete endpoint URL pasted from the portal is used as given
+    if trimmed.contains("/chat/completions") {
+        return if trimmed.contains("api-version=") || trimmed.contains("/openai/v1/") {
+            trimmed.to_owned()
+        } else {
+            let sep = if trimmed.contains('?') { '&' } else { '?' };
+            format!("{trimmed}{sep}api-version={version}")
+        };
+    }
     if trimmed.ends_with("/openai/v1") {
         return join_url(trimmed, "chat/completions");
     }
@@ -71,7 +83,8 @@ impl Provider for Azure {
 
     fn env_names(&self) -> EnvNames {
         EnvNames {
-            api_key: &["AZURE_API_KEY", "AZURE_OPENAI_API_KEY"],
+            // an Entra ID token in AZURE_AD_TOKEN is recognised by its JWT shape and sent as Bearer
+            api_key: &["AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_AD_TOKEN"],
             api_base: &["AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"],
             api_version: &["AZURE_API_VERSION", "OPENAI_API_VERSION"],
         }
@@ -191,6 +204,14 @@ mod tests {
             "https://res.openai.azure.com/openai/deployments/my%20dep/chat/completions?api-version=v"
         );
         assert_eq!(url("https://res.services.ai.azure.com/openai/v1/", "d", "x"), "https://res.services.ai.azure.com/openai/v1/chat/completions");
+        assert_eq!(
+            url("https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01", "x", "v"),
+            "https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01"
+        );
+        assert_eq!(
+            url("https://r.openai.azure.com/openai/deployments/d/chat/completions", "x", "v"),
+            "https://r.openai.azure.com/openai/deployments/d/chat/completions?api-version=v"
+        );
         assert!(supports_stream_options("2024-10-21"));
         assert!(supports_stream_options("2025-04-01-preview"));
         assert!(!supports_stream_options("2024-02-01"));

@@ -165,11 +165,13 @@ pub fn parse(body: &[u8], json_mode: bool) -> Result<ChatResponse, LlmError> {
         let b = Block::read(raw)
             .map_err(|e| LlmError::malformed(format!("an anthropic content block is not valid: {e}")))?;
         match b {
-            Block::Text { text: t } => text.get_or_insert_with(String::new).push_str(&t),
+            Block::Text { text: t } if !json_answered => text.get_or_insert_with(String::new).push_str(&t),
+            Block::Text { .. } => {}
             Block::ToolUse { id, name, input: arguments } => {
                 if json_mode && name == JSON_TOOL {
+                    // the structured answer is the whole content (any prose around it is dropped)
                     json_answered = true;
-                    text.get_or_insert_with(String::new).push_str(&arguments);
+                    text = Some(arguments);
                 } else {
                     tool_calls.push(ToolCall { id, kind: "function".into(), function: FunctionCall { name, arguments } });
                 }
