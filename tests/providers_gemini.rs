@@ -14,6 +14,7 @@ fixture_tests!("gemini":
     error_resource_exhausted,
     error_unavailable,
     finish_safety,
+    gemini3_replay_without_signature,
     json_object,
     logprobs,
     multi_turn_system,

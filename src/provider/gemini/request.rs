@@ -11,8 +11,33 @@ use crate::provider::openai::drop_unsupported;
 use crate::provider::{parse_data_url, Deployment};
 use crate::types::{ChatRequest, Content, ContentPart, Message, ResponseFormat, Role, ToolChoice};
 
-/// `reasoning_effort` → `thinkingBudget` (LiteLLM's budgets; `none` turns thinking off).
-fn thinking_config(effort: &str) -> Result<Value, LlmError> {
+/// Gemini 3 models take `thinkingLevel` instead of a budget, cannot turn thinking off, and
+/// reject replayed function calls that carry no thought signature.
+fn is_gemini_3(model: &str) -> bool {
+    let m = model.strip_prefix("models/").unwrap_or(model);
+    m.starts_with("gemini-3-") || m.starts_with("gemini-3.")
+}
+
+/// The sentinel Google documents for replayed function calls whose signature was lost (history
+/// from another model, or a client that rebuilt the messages).
+pub const SKIP_SIGNATURE: &str = "skip_thought_signature_validator";
+
+/// `reasoning_effort` → `thinkingConfig`: LiteLLM's budgets for Gemini 2.5 (`none` turns
+/// thinking off); `thinkingLevel` low / high for Gemini 3 (which always thinks).
+fn thinking_config(effort: &str, model: &str) -> Result<Value, LlmError> {
+    if is_gemini_3(model) {
+        let level = match effort {
+            "none" | "minimal" | "low" => "low",
+            "medium" | "high" => "high",
+            other => {
+                return Err(LlmError::bad_request(format!(
+                    "`reasoning_effort` must be one of none, minimal, low, medium, high; got `{other}`"
+                ))
+                .with_param("reasoning_effort"))
+            }
+        };
+        return Ok(json!({"thinkingLevel": level, "includeThoughts": true}));
+    }
     let budget = match effort {
         "none" => return Ok(json!({"thinkingBudget": 0})),
         "minimal" => 128,
@@ -43,7 +68,10 @@ pub fn build(req: &ChatRequest, d: &Deployment) -> Result<Value, LlmError> {
     drop_unsupported(&mut req, &UNSUPPORTED, d.drop_params)?;
     let mut body = Map::new();
 
-    let (system, contents) = contents(&req.messages)?;
+    let (system, mut contents) = contents(&req.messages)?;
+    if is_gemini_3(&d.model) {
+        add_missing_signatures(&mut contents);
+    }
     body.insert("contents".into(), Value::Array(contents));
     if !system.is_empty() {
         body.insert("systemInstruction".into(), json!({"parts": system}));
@@ -80,7 +108,7 @@ pub fn build(req: &ChatRequest, d: &Deployment) -> Result<Value, LlmError> {
         let budget = if enabled { t.get("budget_tokens").and_then(Value::as_u64).unwrap_or(1024) } else { 0 };
         put("thinkingConfig", Some(json!({"thinkingBudget": budget, "includeThoughts": enabled})));
     } else if let Some(effort) = req.reasoning_effort.as_deref() {
-        put("thinkingConfig", Some(thinking_config(effort)?));
+        put("thinkingConfig", Some(thinking_config(effort, &d.model)?));
     }
     if !gc.is_empty() {
         body.insert("generationConfig".into(), Value::Object(gc));
@@ -147,6 +175,21 @@ pub fn build(req: &ChatRequest, d: &Deployment) -> Result<Value, LlmError> {
         }
     }
     Ok(Value::Object(body))
+}
+
+/// Gives each model turn whose function calls carry no signature at all the documented
+/// sentinel on its first call (parallel calls carry one signature, on the first call).
+fn add_missing_signatures(contents: &mut [Value]) {
+    for c in contents.iter_mut().filter(|c| c["role"] == "model") {
+        let Some(parts) = c.get_mut("parts").and_then(Value::as_array_mut) else { continue };
+        let calls = || parts.iter().filter(|p| p.get("functionCall").is_some());
+        if calls().count() == 0 || calls().any(|p| p.get("thoughtSignature").is_some()) {
+            continue;
+        }
+        if let Some(first) = parts.iter_mut().find(|p| p.get("functionCall").is_some()).and_then(Value::as_object_mut) {
+            first.insert("thoughtSignature".into(), Value::from(SKIP_SIGNATURE));
+        }
+    }
 }
 
 /// Splits a tool-call id into the id proper and the thought signature it may carry.
