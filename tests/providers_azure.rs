@@ -14,8 +14,10 @@ fixture_tests!("azure":
     request_missing_base,
     request_missing_key,
     stream_content_filtered,
+    stream_error_event,
     stream_old_api_version,
     stream_tools,
+    stream_truncated,
     tools,
     v1_base_url,
 );

@@ -57,10 +57,9 @@ fn convert(schema: &Value, defs: &Value, depth: usize) -> Value {
                 rest.push(convert(a, defs, depth + 1));
             }
         }
-        let mut out = if rest.len() == 1 {
-            rest.pop().unwrap_or_else(|| json!({})) // ok-panic: not a panic, len checked
-        } else {
-            json!({"anyOf": rest})
+        let mut out = match rest.as_slice() {
+            [one] => one.clone(),
+            _ => json!({"anyOf": rest}),
         };
         if let Some(o) = out.as_object_mut() {
             if nullable {
