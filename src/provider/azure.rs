@@ -134,8 +134,8 @@ impl Provider for Azure {
         parse_response(resp.body).map_err(|e| e.with_provider("azure").with_model(&d.model))
     }
 
-    fn chat_stream(&self, _req: &ChatRequest, _d: &Deployment) -> Box<dyn ChunkDecoder> {
-        Box::new(AzureStream { inner: OpenAiStream::default(), scratch: Vec::new() })
+    fn chat_stream(&self, _req: &ChatRequest, d: &Deployment) -> Box<dyn ChunkDecoder> {
+        Box::new(super::Tagged::new(AzureStream { inner: OpenAiStream::default(), scratch: Vec::new() }, "azure", &d.model))
     }
 
     fn error(&self, resp: &HttpResponse<'_>, d: &Deployment) -> LlmError {

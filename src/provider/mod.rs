@@ -162,6 +162,37 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
+/// A stream decoder whose errors name the provider and model (as non-streaming errors do).
+pub struct Tagged<D> {
+    inner: D,
+    provider: &'static str,
+    model: String,
+}
+
+impl<D: ChunkDecoder> Tagged<D> {
+    pub fn new(inner: D, provider: &'static str, model: &str) -> Self {
+        Tagged { inner, provider, model: model.to_owned() }
+    }
+
+    fn tag(&self, e: LlmError) -> LlmError {
+        e.with_provider(self.provider).with_model(&self.model)
+    }
+}
+
+impl<D: ChunkDecoder> ChunkDecoder for Tagged<D> {
+    fn feed(&mut self, bytes: &[u8], out: &mut Vec<crate::types::ChatChunk>) -> Result<(), LlmError> {
+        self.inner.feed(bytes, out).map_err(|e| self.tag(e))
+    }
+
+    fn finish(&mut self, out: &mut Vec<crate::types::ChatChunk>) -> Result<(), LlmError> {
+        self.inner.finish(out).map_err(|e| self.tag(e))
+    }
+
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+}
+
 /// Splits a `data:<mime>;base64,<data>` URL into its media type and base64 payload.
 pub fn parse_data_url(url: &str) -> Option<(&str, &str)> {
     let rest = url.strip_prefix("data:")?;

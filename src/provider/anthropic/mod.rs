@@ -75,8 +75,8 @@ impl Provider for Anthropic {
         response::parse(resp.body, json_mode(req)).map_err(|e| e.with_provider("anthropic").with_model(&d.model))
     }
 
-    fn chat_stream(&self, req: &ChatRequest, _d: &Deployment) -> Box<dyn ChunkDecoder> {
-        Box::new(stream::AnthropicStream::new(json_mode(req)))
+    fn chat_stream(&self, req: &ChatRequest, d: &Deployment) -> Box<dyn ChunkDecoder> {
+        Box::new(super::Tagged::new(stream::AnthropicStream::new(json_mode(req)), "anthropic", &d.model))
     }
 
     fn error(&self, resp: &HttpResponse<'_>, d: &Deployment) -> LlmError {

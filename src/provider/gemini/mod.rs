@@ -84,8 +84,8 @@ impl Provider for Gemini {
         response::parse(resp.body).map_err(|e| e.with_provider("gemini").with_model(&d.model))
     }
 
-    fn chat_stream(&self, _req: &ChatRequest, _d: &Deployment) -> Box<dyn ChunkDecoder> {
-        Box::new(stream::GeminiStream::default())
+    fn chat_stream(&self, _req: &ChatRequest, d: &Deployment) -> Box<dyn ChunkDecoder> {
+        Box::new(super::Tagged::new(stream::GeminiStream::default(), "gemini", &d.model))
     }
 
     fn error(&self, resp: &HttpResponse<'_>, d: &Deployment) -> LlmError {
