@@ -29,6 +29,7 @@ fixture_tests!("anthropic":
     stream_text,
     stream_thinking,
     stream_tools,
+    stream_trailing_done,
     stream_truncated,
     structured_output,
     structured_output_with_prose,

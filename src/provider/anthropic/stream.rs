@@ -175,7 +175,8 @@ impl AnthropicStream {
             return Ok(());
         }
         if self.done {
-            return Err(LlmError::malformed("anthropic sent data after `message_stop`"));
+            // the reply is complete; trailing bytes (a proxy's `[DONE]`, say) change nothing
+            return Ok(());
         }
         let event: Event = serde_json::from_str(data)
             .map_err(|e| LlmError::malformed(format!("an anthropic stream event is not valid: {e}")))?;
