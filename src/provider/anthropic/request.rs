@@ -334,3 +334,67 @@ fn assistant_blocks(m: &crate::types::Message, i: usize) -> Result<Vec<Value>, L
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(req: Value) -> Result<Value, LlmError> {
+        let req: ChatRequest = serde_json::from_value(req).expect("request");
+        build(&req, &Deployment { model: "claude-x".into(), ..Deployment::default() })
+    }
+
+    fn tools_req(choice: Value, parallel: Option<bool>) -> Value {
+        let mut r = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "tool_choice": choice,
+               "tools": [{"type": "function", "function": {"name": "f"}}]});
+        if let Some(p) = parallel {
+            r["parallel_tool_calls"] = Value::Bool(p);
+        }
+        r
+    }
+
+    #[test]
+    fn tool_choice_and_parallel() {
+        let tc = |c: Value, p: Option<bool>| body(tools_req(c, p)).expect("body")["tool_choice"].clone();
+        assert_eq!(tc(json!("auto"), None), json!({"type": "auto"}));
+        assert_eq!(tc(json!("required"), Some(false)), json!({"type": "any", "disable_parallel_tool_use": true}));
+        assert_eq!(tc(json!("none"), Some(false)), json!({"type": "none"}));
+        assert_eq!(tc(json!({"type": "function", "function": {"name": "f"}}), None), json!({"type": "tool", "name": "f"}));
+        // a tool without parameters still gets an object schema
+        let b = body(tools_req(json!("auto"), None)).expect("body");
+        assert_eq!(b["tools"][0]["input_schema"], json!({"type": "object", "properties": {}}));
+        // parallel_tool_calls=false alone creates an auto choice
+        let mut r = tools_req(json!("auto"), Some(false));
+        r.as_object_mut().expect("obj").remove("tool_choice");
+        assert_eq!(body(r).expect("body")["tool_choice"], json!({"type": "auto", "disable_parallel_tool_use": true}));
+    }
+
+    #[test]
+    fn thinking_and_limits() {
+        let b = body(json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning_effort": "high"})).expect("body");
+        assert_eq!(b["thinking"], json!({"type": "enabled", "budget_tokens": 4096}));
+        assert_eq!(b["max_tokens"], 8192);
+        let b = body(json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning_effort": "none"})).expect("body");
+        assert!(b.get("thinking").is_none());
+        let b = body(json!({"model": "m", "messages": [{"role": "user", "content": "hi"}],
+            "thinking": {"type": "enabled", "budget_tokens": 10000}, "reasoning_effort": "low"}))
+        .expect("body");
+        assert_eq!(b["thinking"]["budget_tokens"], 10000, "an explicit thinking object wins");
+        assert_eq!(b["max_tokens"], 14096);
+        assert!(body(json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "n": 2})).is_err());
+        assert!(body(json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "reasoning_effort": "max"})).is_err());
+    }
+
+    #[test]
+    fn content_that_anthropic_cannot_take() {
+        let audio = json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "AAA", "format": "wav"}}]}]});
+        assert_eq!(body(audio).expect_err("audio").kind, ErrorKind::UnsupportedParamsError);
+        let bad_url = json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "file:///etc/passwd"}}]}]});
+        assert_eq!(body(bad_url).expect_err("url").kind, ErrorKind::BadRequestError);
+        let not_object = json!({"model": "m", "messages": [{"role": "user", "content": "hi"},
+            {"role": "assistant", "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": "[1]"}}]}]});
+        assert_eq!(body(not_object).expect_err("args").kind, ErrorKind::BadRequestError);
+        let function_role = json!({"model": "m", "messages": [{"role": "function", "name": "f", "content": "x"}]});
+        assert!(body(function_role).is_err());
+    }
+}

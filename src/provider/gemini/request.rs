@@ -334,3 +334,60 @@ fn guess_mime(url: &str) -> &'static str {
         _ => "image/jpeg",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(req: Value) -> Result<Value, LlmError> {
+        let req: ChatRequest = serde_json::from_value(req).expect("request");
+        build(&req, &Deployment { model: "gemini-2.5-flash".into(), ..Deployment::default() })
+    }
+
+    fn tools_req(choice: Value) -> Value {
+        json!({"model": "m", "messages": [{"role": "user", "content": "hi"}], "tool_choice": choice,
+               "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "string"}}}}}]})
+    }
+
+    #[test]
+    fn tool_choice_modes() {
+        let mode = |c: Value| body(tools_req(c)).expect("body")["toolConfig"]["functionCallingConfig"].clone();
+        assert_eq!(mode(json!("auto")), json!({"mode": "AUTO"}));
+        assert_eq!(mode(json!("required")), json!({"mode": "ANY"}));
+        assert_eq!(mode(json!("none")), json!({"mode": "NONE"}));
+        assert_eq!(mode(json!({"type": "function", "function": {"name": "f"}})), json!({"mode": "ANY", "allowedFunctionNames": ["f"]}));
+        assert_eq!(body(tools_req(json!("sometimes"))).expect_err("bad mode").param.as_deref(), Some("tool_choice"));
+    }
+
+    #[test]
+    fn thinking_sources() {
+        let cfg = |r: Value| body(r).expect("body")["generationConfig"]["thinkingConfig"].clone();
+        let base = |extra: Value| {
+            let mut r = json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]});
+            for (k, v) in extra.as_object().expect("obj") {
+                r[k] = v.clone();
+            }
+            r
+        };
+        assert_eq!(cfg(base(json!({"reasoning_effort": "minimal"}))), json!({"thinkingBudget": 128, "includeThoughts": true}));
+        assert_eq!(cfg(base(json!({"thinking": {"type": "enabled", "budget_tokens": 3000}}))), json!({"thinkingBudget": 3000, "includeThoughts": true}));
+        assert_eq!(cfg(base(json!({"thinking": {"type": "disabled"}}))), json!({"thinkingBudget": 0, "includeThoughts": false}));
+        assert!(body(base(json!({"reasoning_effort": "extreme"}))).is_err());
+        assert!(is_gemini_3("gemini-3-pro-preview") && is_gemini_3("models/gemini-3.1-flash") && !is_gemini_3("gemini-2.5-pro"));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(split_signature("call_1__thought__c2ln"), ("call_1", Some("c2ln")));
+        assert_eq!(split_signature("call_1"), ("call_1", None));
+        assert_eq!(split_signature("call_1__thought__"), ("call_1__thought__", None));
+        assert_eq!(guess_mime("https://x/a.PNG?x=1"), "image/png");
+        assert_eq!(guess_mime("gs://b/doc.pdf"), "application/pdf");
+        assert_eq!(guess_mime("https://x/noext"), "image/jpeg");
+        // audio parts and invalid media URLs
+        let r = body(json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": "AAA", "format": "wav"}}]}]}))
+            .expect("body");
+        assert_eq!(r["contents"][0]["parts"][0], json!({"inlineData": {"mimeType": "audio/wav", "data": "AAA"}}));
+        assert!(body(json!({"model": "m", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "ftp://x"}}]}]})).is_err());
+    }
+}
