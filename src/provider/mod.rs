@@ -5,6 +5,9 @@
 //! provider sees a socket, a clock or a logger; HTTP is plain data ([`HttpRequest`],
 //! [`HttpResponse`]).
 
+pub mod anthropic;
+pub mod azure;
+pub mod gemini;
 pub mod mock;
 pub mod openai;
 
@@ -83,15 +86,19 @@ pub trait Provider: Sync {
 
 /// The provider registry: the only `match` over provider ids in the crate.
 pub fn by_id(id: &str) -> Option<&'static dyn Provider> {
-    if id == "mock" {
-        return Some(&mock::MockProvider);
+    match id {
+        "mock" => return Some(&mock::MockProvider),
+        "anthropic" => return Some(&anthropic::Anthropic),
+        "gemini" => return Some(&gemini::Gemini),
+        "azure" => return Some(&azure::Azure),
+        _ => {}
     }
     openai::compatible(id).map(|p| p as &'static dyn Provider)
 }
 
 /// Every provider id this build knows.
 pub fn ids() -> Vec<&'static str> {
-    let mut v = vec!["mock"];
+    let mut v = vec!["mock", "anthropic", "gemini", "azure"];
     v.extend(openai::COMPATIBLE.iter().map(|p| p.spec.id));
     v
 }
@@ -155,6 +162,46 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
+/// A stream decoder whose errors name the provider and model (as non-streaming errors do).
+pub struct Tagged<D> {
+    inner: D,
+    provider: &'static str,
+    model: String,
+}
+
+impl<D: ChunkDecoder> Tagged<D> {
+    pub fn new(inner: D, provider: &'static str, model: &str) -> Self {
+        Tagged { inner, provider, model: model.to_owned() }
+    }
+
+    fn tag(&self, e: LlmError) -> LlmError {
+        e.with_provider(self.provider).with_model(&self.model)
+    }
+}
+
+impl<D: ChunkDecoder> ChunkDecoder for Tagged<D> {
+    fn feed(&mut self, bytes: &[u8], out: &mut Vec<crate::types::ChatChunk>) -> Result<(), LlmError> {
+        self.inner.feed(bytes, out).map_err(|e| self.tag(e))
+    }
+
+    fn finish(&mut self, out: &mut Vec<crate::types::ChatChunk>) -> Result<(), LlmError> {
+        self.inner.finish(out).map_err(|e| self.tag(e))
+    }
+
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+}
+
+/// Splits a `data:<mime>;base64,<data>` URL into its media type and base64 payload.
+pub fn parse_data_url(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("data:")?;
+    let (meta, data) = rest.split_once(',')?;
+    let mime = meta.strip_suffix(";base64")?;
+    let mime = if mime.is_empty() { "application/octet-stream" } else { mime };
+    Some((mime, data))
+}
+
 /// Joins a base URL and a path with exactly one slash between them.
 pub fn join_url(base: &str, path: &str) -> String {
     let base = base.trim_end_matches('/');
@@ -178,6 +225,18 @@ mod tests {
         assert!(id("my-local-model", false).is_err());
         assert!(id("", false).is_err());
         assert!(id("openai/", false).is_err());
+        assert_eq!(id("claude-sonnet-4-5", false), Ok(("anthropic", "claude-sonnet-4-5".into())));
+        assert_eq!(id("anthropic/claude-3-5-haiku-latest", false), Ok(("anthropic", "claude-3-5-haiku-latest".into())));
+        assert_eq!(id("gemini-2.5-flash", false), Ok(("gemini", "gemini-2.5-flash".into())));
+        assert_eq!(id("gemini/gemini-2.0-flash", false), Ok(("gemini", "gemini-2.0-flash".into())));
+        assert_eq!(id("azure/my-gpt4o", false), Ok(("azure", "my-gpt4o".into())));
+    }
+
+    #[test]
+    fn data_urls() {
+        assert_eq!(parse_data_url("data:image/png;base64,AAAA"), Some(("image/png", "AAAA")));
+        assert_eq!(parse_data_url("data:text/plain,hi"), None);
+        assert_eq!(parse_data_url("https://x/y.png"), None);
     }
 
     #[test]

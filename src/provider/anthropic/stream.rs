@@ -1,0 +1,335 @@
+//! Anthropic Messages SSE events → `chat.completion.chunk`s.
+//!
+//! Event flow (<https://docs.anthropic.com/en/api/messages-streaming>): `message_start`, then per
+//! content block `content_block_start` / `content_block_delta`* / `content_block_stop`, then
+//! `message_delta` (stop reason, final usage) and `message_stop`; `ping` anywhere; `error` events
+//! end the stream with a typed error.
+//!
+//! Tool calls get OpenAI indexes 0, 1, ... in the order their `tool_use` blocks start (not the
+//! Anthropic block index, which counts text and thinking blocks too). The first delta of a tool
+//! call carries `id`, `type` and `name`; `input_json_delta` fragments follow as `arguments`.
+//! Thinking text streams as `reasoning_content`; the whole block (text + signature) is sent once
+//! as `thinking_blocks` when it stops, so that it can be sent back verbatim on a later turn.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::response::{finish_reason, AnthropicUsage};
+use super::{classify_error, JSON_TOOL};
+use crate::error::LlmError;
+use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::ChunkDecoder;
+use crate::types::{ChatChunk, ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Event {
+    MessageStart {
+        message: StartMessage,
+    },
+    ContentBlockStart {
+        index: u64,
+        content_block: StartBlock,
+    },
+    ContentBlockDelta {
+        index: u64,
+        delta: BlockDelta,
+    },
+    ContentBlockStop {
+        index: u64,
+    },
+    MessageDelta {
+        #[serde(default)]
+        delta: MessageDeltaBody,
+        #[serde(default)]
+        usage: Option<AnthropicUsage>,
+    },
+    MessageStop,
+    Ping,
+    Error,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+struct StartMessage {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    usage: Option<AnthropicUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StartBlock {
+    Text {
+        #[serde(default)]
+        text: String,
+    },
+    ToolUse {
+        id: String,
+        name: String,
+    },
+    Thinking {
+        #[serde(default)]
+        thinking: String,
+    },
+    RedactedThinking {
+        data: String,
+    },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum BlockDelta {
+    TextDelta { text: String },
+    InputJsonDelta { partial_json: String },
+    ThinkingDelta { thinking: String },
+    SignatureDelta { signature: String },
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MessageDeltaBody {
+    #[serde(default)]
+    stop_reason: Option<String>,
+}
+
+/// What an open content block is, by Anthropic block index.
+enum Open {
+    Text,
+    Tool { index: u32 },
+    JsonTool,
+    Thinking { text: String, signature: String },
+    Ignored,
+}
+
+/// The most content blocks one message may open (a bound on state kept for outside input).
+const MAX_BLOCKS: usize = 10_000;
+
+pub struct AnthropicStream {
+    sse: SseDecoder,
+    events: Vec<SseEvent>,
+    json_mode: bool,
+    id: String,
+    model: String,
+    usage: AnthropicUsage,
+    blocks: HashMap<u64, Open>,
+    next_tool: u32,
+    saw_json_tool: bool,
+    started: bool,
+    done: bool,
+}
+
+impl AnthropicStream {
+    pub fn new(json_mode: bool) -> Self {
+        AnthropicStream {
+            sse: SseDecoder::new(),
+            events: Vec::new(),
+            json_mode,
+            id: String::new(),
+            model: String::new(),
+            usage: AnthropicUsage::default(),
+            blocks: HashMap::new(),
+            next_tool: 0,
+            saw_json_tool: false,
+            started: false,
+            done: false,
+        }
+    }
+
+    fn chunk(&self, delta: Delta, finish: Option<&str>) -> ChatChunk {
+        ChatChunk {
+            id: self.id.clone(),
+            model: self.model.clone(),
+            object: crate::types::chunk_object(),
+            choices: vec![ChunkChoice { index: 0, delta, finish_reason: finish.map(str::to_owned), logprobs: None }],
+            ..ChatChunk::default()
+        }
+    }
+
+    fn drain(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        let events = std::mem::take(&mut self.events);
+        let mut r = Ok(());
+        for ev in &events {
+            r = self.event(ev, out);
+            if r.is_err() {
+                break;
+            }
+        }
+        self.events = events;
+        self.events.clear();
+        r
+    }
+
+    fn event(&mut self, ev: &SseEvent, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        let data = ev.data.trim();
+        if data.is_empty() {
+            return Ok(());
+        }
+        if self.done {
+            // the reply is complete; trailing bytes (a proxy's `[DONE]`, say) change nothing
+            return Ok(());
+        }
+        let event: Event = serde_json::from_str(data)
+            .map_err(|e| LlmError::malformed(format!("an anthropic stream event is not valid: {e}")))?;
+        match event {
+            Event::MessageStart { message } => {
+                self.id = message.id;
+                self.model = message.model;
+                if let Some(u) = &message.usage {
+                    self.usage.merge(u);
+                }
+                self.started = true;
+                out.push(self.chunk(Delta { role: Some("assistant".into()), ..Delta::default() }, None));
+            }
+            Event::ContentBlockStart { index, content_block } => {
+                if self.blocks.len() >= MAX_BLOCKS {
+                    return Err(LlmError::malformed("anthropic opened too many content blocks"));
+                }
+                let open = match content_block {
+                    StartBlock::Text { text } => {
+                        if !text.is_empty() {
+                            out.push(self.chunk(Delta { content: Some(text), ..Delta::default() }, None));
+                        }
+                        Open::Text
+                    }
+                    StartBlock::ToolUse { id, name } if self.json_mode && name == JSON_TOOL => {
+                        self.saw_json_tool = true;
+                        let _ = id;
+                        Open::JsonTool
+                    }
+                    StartBlock::ToolUse { id, name } => {
+                        let index = self.next_tool;
+                        self.next_tool += 1;
+                        let tc = ToolCallDelta {
+                            index,
+                            id: Some(id),
+                            kind: Some("function".into()),
+                            function: Some(FunctionCallDelta { name: Some(name), arguments: Some(String::new()) }),
+                        };
+                        out.push(self.chunk(Delta { tool_calls: Some(vec![tc]), ..Delta::default() }, None));
+                        Open::Tool { index }
+                    }
+                    StartBlock::Thinking { thinking } => {
+                        if !thinking.is_empty() {
+                            out.push(self.chunk(Delta { reasoning_content: Some(thinking.clone()), ..Delta::default() }, None));
+                        }
+                        Open::Thinking { text: thinking, signature: String::new() }
+                    }
+                    StartBlock::RedactedThinking { data } => {
+                        let block = json!({"type": "redacted_thinking", "data": data});
+                        out.push(self.chunk(Delta { thinking_blocks: Some(vec![block]), ..Delta::default() }, None));
+                        Open::Ignored
+                    }
+                    StartBlock::Other => Open::Ignored,
+                };
+                self.blocks.insert(index, open);
+            }
+            Event::ContentBlockDelta { index, delta } => {
+                let Some(open) = self.blocks.get_mut(&index) else {
+                    return Err(LlmError::malformed(format!("anthropic sent a delta for unknown content block {index}")));
+                };
+                let d = match (open, delta) {
+                    (Open::Text, BlockDelta::TextDelta { text }) => Delta { content: Some(text), ..Delta::default() },
+                    (Open::JsonTool, BlockDelta::InputJsonDelta { partial_json }) => {
+                        if partial_json.is_empty() {
+                            return Ok(());
+                        }
+                        Delta { content: Some(partial_json), ..Delta::default() }
+                    }
+                    (Open::Tool { index }, BlockDelta::InputJsonDelta { partial_json }) => {
+                        if partial_json.is_empty() {
+                            return Ok(());
+                        }
+                        let tc = ToolCallDelta {
+                            index: *index,
+                            id: None,
+                            kind: None,
+                            function: Some(FunctionCallDelta { name: None, arguments: Some(partial_json) }),
+                        };
+                        Delta { tool_calls: Some(vec![tc]), ..Delta::default() }
+                    }
+                    (Open::Thinking { text, .. }, BlockDelta::ThinkingDelta { thinking }) => {
+                        text.push_str(&thinking);
+                        Delta { reasoning_content: Some(thinking), ..Delta::default() }
+                    }
+                    (Open::Thinking { signature, .. }, BlockDelta::SignatureDelta { signature: s }) => {
+                        signature.push_str(&s);
+                        return Ok(());
+                    }
+                    // citations, server tool blocks, deltas of a kind the block does not take
+                    _ => return Ok(()),
+                };
+                out.push(self.chunk(d, None));
+            }
+            Event::ContentBlockStop { index } => {
+                if let Some(Open::Thinking { text, signature }) = self.blocks.remove(&index) {
+                    let block = json!({"type": "thinking", "thinking": text, "signature": signature});
+                    out.push(self.chunk(Delta { thinking_blocks: Some(vec![block]), ..Delta::default() }, None));
+                }
+            }
+            Event::MessageDelta { delta, usage } => {
+                if let Some(u) = &usage {
+                    self.usage.merge(u);
+                }
+                if let Some(reason) = delta.stop_reason.as_deref() {
+                    let mut f = finish_reason(reason);
+                    if f == "tool_calls" && self.saw_json_tool && self.next_tool == 0 {
+                        f = "stop";
+                    }
+                    out.push(self.chunk(Delta::default(), Some(f)));
+                }
+                if usage.is_some() {
+                    out.push(ChatChunk {
+                        id: self.id.clone(),
+                        model: self.model.clone(),
+                        object: crate::types::chunk_object(),
+                        usage: Some(self.usage.to_openai()),
+                        ..ChatChunk::default()
+                    });
+                }
+            }
+            Event::MessageStop => self.done = true,
+            Event::Ping | Event::Other => {}
+            Event::Error => return Err(classify_error(200, &[], data.as_bytes())),
+        }
+        Ok(())
+    }
+}
+
+impl ChunkDecoder for AnthropicStream {
+    fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        self.sse.feed(bytes, &mut self.events)?;
+        self.drain(out)
+    }
+
+    fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
+        // a last event without its blank line is fine; a half-sent one means the body was cut off
+        let pending = self.sse.has_pending();
+        self.sse.finish(&mut self.events)?;
+        match self.drain(out) {
+            Err(_) if pending && !self.done => return Err(cut_off()),
+            r => r?,
+        }
+        if !self.started {
+            return Err(LlmError::malformed("the anthropic stream ended without a `message_start` event"));
+        }
+        Ok(())
+    }
+
+    fn done(&self) -> bool {
+        self.done
+    }
+}
+
+fn cut_off() -> LlmError {
+    LlmError::new(crate::error::ErrorKind::APIConnectionError, "the anthropic stream was cut off in the middle of an event")
+}
