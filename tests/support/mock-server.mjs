@@ -11,6 +11,14 @@
 //   `flaky-<n>`        answers 503 to the first n requests for this model, then normally
 // Authorization must be `Bearer sk-test-valid`, else 401 (as OpenAI answers).
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+const REPLAY = {
+  // native providers' recorded streams, replayed for requests to their API paths
+  '/v1/messages': 'anthropic/stream_tools',
+  ':streamGenerateContent': 'gemini/stream_tools',
+};
 
 export const VALID_KEY = 'sk-test-valid';
 export const STREAM_WORDS = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.'];
@@ -48,6 +56,18 @@ export async function startMockServer({ streamWords = STREAM_WORDS } = {}) {
     for await (const part of req) raw += part;
     const record = { method: req.method, url: req.url, headers: req.headers, body: raw ? safeJson(raw) : null };
     if (req.url === '/__requests') return send(res, 200, requests);
+    const fx = /^\/__fixture\/(\w+\/\w+)$/.exec(req.url);
+    if (fx) return send(res, 200, readFileSync(new URL(`${fx[1]}.json`, FIXTURES), 'utf8'));
+    const replay = Object.entries(REPLAY).find(([k]) => req.url.split('?')[0].endsWith(k) || req.url.includes(k));
+    if (replay) {
+      requests.push(record);
+      const body = readFileSync(new URL(`${replay[1]}.sse.txt`, FIXTURES));
+      res.writeHead(200, { 'content-type': 'text/event-stream', ...CORS });
+      const mid = Math.floor(body.length / 2) + 1;
+      res.write(body.subarray(0, mid));
+      setTimeout(() => res.end(body.subarray(mid)), 5);
+      return;
+    }
     requests.push(record);
     if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
       return send(res, 404, openaiError(`Unknown request URL: ${req.method} ${req.url}`, 'invalid_request_error', 'unknown_url'));

@@ -9,8 +9,14 @@ function assert(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
+/** JSON with object keys sorted, so that key order never matters (array order does). */
+function canon(v) {
+  return JSON.stringify(v, (_, x) => (x && typeof x === 'object' && !Array.isArray(x)
+    ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+}
+
 function eq(a, b, msg) {
-  const ja = JSON.stringify(a), jb = JSON.stringify(b);
+  const ja = canon(a), jb = canon(b);
   if (ja !== jb) throw new Error(`${msg}: expected ${jb}, got ${ja}`);
 }
 
@@ -80,6 +86,34 @@ export async function runSmoke(unillm, baseURL) {
     eq(last.usage.total_tokens, 12 + WORDS.length, 'usage');
     const full = await s.response();
     eq(full.choices[0].message.content, WORDS.join(''), 'assembled content');
+  });
+
+  await check('streamed parallel tool calls from Anthropic and Gemini', async () => {
+    const origin = new URL(baseURL).origin;
+    // the recorded provider streams are replayed by the mock; requests keep their real URLs
+    const fetchVia = (url, init) => fetch(String(url).replace(/^https?:\/\/[^/]+/, origin), init);
+    for (const provider of ['anthropic', 'gemini']) {
+      const fx = await (await fetch(`${origin}/__fixture/${provider}/stream_tools`)).json();
+      const s = await unillm.completion({ ...fx.request, ...fx.options, fetch: fetchVia });
+      const chunks = [];
+      for await (const c of s) chunks.push(c);
+      eq(chunks.length, fx.expected_chunks.length, `${provider} chunk count`);
+      const args = {};
+      const firsts = [];
+      for (const c of chunks) {
+        for (const d of c.choices[0]?.delta?.tool_calls ?? []) {
+          if (d.id) firsts.push([d.index, d.id, d.function?.name]);
+          args[d.index] = (args[d.index] ?? '') + (d.function?.arguments ?? '');
+        }
+      }
+      const want = fx.expected.choices[0].message.tool_calls;
+      eq(firsts, want.map((t, i) => [i, t.id, t.function.name]), `${provider} first deltas carry index, id and name`);
+      eq(Object.values(args), want.map((t) => t.function.arguments), `${provider} argument deltas`);
+      const full = await s.response();
+      eq(full.choices[0].message.tool_calls, want, `${provider} assembled tool calls`);
+      eq(full.choices[0].finish_reason, 'tool_calls', `${provider} finish_reason`);
+      eq(full.usage, fx.expected.usage, `${provider} usage`);
+    }
   });
 
   await check('stream as ReadableStream', async () => {
