@@ -95,6 +95,8 @@ function linkAbort(signal, timeoutMs) {
     const ms = Number(timeoutMs);
     if (!Number.isFinite(ms) || ms < 0) throw makeError('BadRequestError', '`timeout` must be a number of milliseconds', { param: 'timeout' });
     timer = setTimeout(() => { reason ??= 'timeout'; controller.abort(); }, ms);
+    // a stream the caller never reads must not keep a Node/Deno/Bun process alive
+    timer?.unref?.();
   }
   return {
     controller,

@@ -177,8 +177,12 @@ impl Call {
     pub fn transport(&self) -> Result<Transport, LlmError> {
         if self.mock_response.is_some() || self.provider.id() == "mock" {
             // build the provider request anyway, so that parameter errors surface as they would
+            // (a missing key does not matter: no request is sent)
             if self.provider.id() != "mock" {
-                self.provider.chat_request(&self.request, &self.deployment).map_err(|e| self.tag(e))?;
+                match self.provider.chat_request(&self.request, &self.deployment) {
+                    Err(e) if e.kind != ErrorKind::AuthenticationError => return Err(self.tag(e)),
+                    _ => {}
+                }
             }
             let reply =
                 mock::reply(&self.request, &self.deployment.model, self.mock_response.as_deref(), &self.id(), self.created());
@@ -335,6 +339,15 @@ mod tests {
         assert!(r.choices[0].message.content.as_deref().unwrap_or("").contains("You said: \"ping\""));
         assert_eq!(r.choices[0].finish_reason.as_deref(), Some("stop"));
         assert_eq!(r.created, 1_700_000_000);
+    }
+
+    #[test]
+    fn mock_response_needs_no_key_but_checks_parameters() {
+        let opts = CallOptions { mock_response: Some("canned".into()), ..CallOptions::default() };
+        let c = call(json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]}), opts.clone()).expect("call");
+        assert!(matches!(c.transport(), Ok(Transport::Mock(_))));
+        let c = call(json!({"model": "perplexity/sonar", "seed": 1, "messages": [{"role": "user", "content": "x"}]}), opts).expect("call");
+        assert_eq!(c.transport().err().map(|e| e.kind), Some(ErrorKind::UnsupportedParamsError));
     }
 
     #[test]

@@ -1,0 +1,136 @@
+// completion()'s call options, through the packed package in Node against the local mock server:
+// fallbacks, retries, mockResponse, credentials (per call, per client, process.env), aliases of the
+// `openai` package's option names, extra headers, dropParams, and secrets kept out of errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startMockServer, VALID_KEY, STREAM_WORDS } from './support/mock-server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const u = await import(pathToFileURL(path.join(here, '.work', 'app', 'node_modules', 'unillm', 'dist', 'node.js')));
+const messages = [{ role: 'user', content: 'hi' }];
+const TEXT = STREAM_WORDS.join('');
+
+let mock;
+before(async () => { mock = await startMockServer(); });
+after(() => mock.close());
+const last = () => mock.requests[mock.requests.length - 1];
+
+test('fallbacks: the next model answers when the first fails, in order', async () => {
+  const n = mock.requests.length;
+  const r = await u.completion({ model: 'openai/status-500', fallbacks: ['openai/status-503', 'openai/gpt-4o-mini'], apiKey: VALID_KEY, apiBase: mock.url, messages });
+  assert.equal(r.choices[0].message.content, TEXT);
+  assert.deepEqual(mock.requests.slice(n).map((q) => q.body.model), ['status-500', 'status-503', 'gpt-4o-mini']);
+});
+
+test('fallbacks: an object entry overrides options (another key, another base)', async () => {
+  const r = await u.completion({
+    model: 'openai/gpt-4o-mini', apiKey: 'sk-wrong-0000000000000000000000', apiBase: mock.url, messages,
+    fallbacks: [{ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY }],
+  });
+  assert.equal(r.choices[0].message.content, TEXT);
+});
+
+test('fallbacks: when all fail, the last error is thrown; an abort is never retried elsewhere', async () => {
+  await assert.rejects(
+    u.completion({ model: 'openai/status-500', fallbacks: ['openai/status-429'], apiKey: VALID_KEY, apiBase: mock.url, messages }),
+    (e) => e instanceof u.RateLimitError && e.model === 'status-429',
+  );
+  const ac = new AbortController();
+  ac.abort();
+  const n = mock.requests.length;
+  await assert.rejects(u.completion({ model: 'openai/gpt-4o-mini', fallbacks: ['mock/x'], signal: ac.signal, apiKey: VALID_KEY, apiBase: mock.url, messages }),
+    u.APIUserAbortError);
+  assert.equal(mock.requests.length, n, 'no request after an abort');
+});
+
+test('retries: retryable errors are retried up to numRetries (maxRetries alias), others never', async () => {
+  const r = await u.completion({ model: 'openai/flaky-2', maxRetries: 2, apiKey: VALID_KEY, apiBase: mock.url, messages });
+  assert.equal(r.choices[0].message.content, TEXT);
+  await assert.rejects(u.completion({ model: 'openai/flaky-3', numRetries: 1, apiKey: VALID_KEY, apiBase: mock.url, messages }), u.ServiceUnavailableError);
+  const n = mock.requests.length;
+  await assert.rejects(u.completion({ model: 'openai/status-401', numRetries: 3, apiKey: 'sk-nope', apiBase: mock.url, messages }), u.AuthenticationError);
+  assert.equal(mock.requests.length, n + 1, 'an authentication error is not retried');
+});
+
+test('mockResponse: a string answers without any request; an Error is thrown', async () => {
+  const n = mock.requests.length;
+  const r = await u.completion({ model: 'openai/gpt-4o', mockResponse: 'canned answer', messages });
+  assert.equal(r.choices[0].message.content, 'canned answer');
+  const s = await u.completion({ model: 'anthropic/claude-sonnet-4-5', mockResponse: 'streamed canned answer', stream: true, messages });
+  let text = '';
+  for await (const c of s) text += c.choices[0]?.delta?.content ?? '';
+  assert.equal(text, 'streamed canned answer');
+  assert.equal(mock.requests.length, n, 'no request was made');
+  await assert.rejects(u.completion({ model: 'gpt-4o', mockResponse: new u.RateLimitError('simulated'), messages }), u.RateLimitError);
+});
+
+test('credentials: per call beats the client env, which beats process.env; clients stay apart', async () => {
+  process.env.OPENAI_API_KEY = 'sk-from-process-env';
+  process.env.OPENAI_API_BASE = mock.url;
+  try {
+    await assert.rejects(u.completion({ model: 'openai/gpt-4o-mini', messages }), u.AuthenticationError); // process.env key is wrong
+    assert.equal(last().headers.authorization, 'Bearer sk-from-process-env');
+    const good = u.createClient({ env: { OPENAI_API_KEY: VALID_KEY, OPENAI_API_BASE: mock.url } });
+    const bad = u.createClient({ env: { OPENAI_API_KEY: 'sk-tenant-b', OPENAI_API_BASE: mock.url } });
+    const [a, b] = await Promise.allSettled([good.completion({ model: 'gpt-4o-mini', messages }), bad.completion({ model: 'gpt-4o-mini', messages })]);
+    assert.equal(a.status, 'fulfilled');
+    assert.equal(b.status, 'rejected');
+    const r = await bad.completion({ model: 'gpt-4o-mini', messages, apiKey: VALID_KEY });
+    assert.equal(r.choices[0].message.content, TEXT, 'a per-call key wins');
+    const isolated = u.createClient({ env: null });
+    await assert.rejects(isolated.completion({ model: 'gpt-4o-mini', messages }), (e) => e instanceof u.AuthenticationError && /no API key/.test(e.message));
+  } finally {
+    delete process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_BASE;
+  }
+});
+
+test('options: baseURL alias, headers and defaultHeaders reach the provider, withOptions merges defaults', async () => {
+  const client = u.createClient({ defaults: { apiKey: VALID_KEY, baseURL: mock.url, defaultHeaders: { 'x-team': 'search' } } });
+  const scoped = client.withOptions({ headers: { 'x-request-tag': 'abc' } });
+  await scoped.completion({ model: 'openai/gpt-4o-mini', messages });
+  assert.equal(last().headers['x-team'], 'search');
+  assert.equal(last().headers['x-request-tag'], 'abc');
+  assert.equal(last().url, '/v1/chat/completions');
+});
+
+test('request body: unknown parameters pass through, stream_options is added for usage', async () => {
+  await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, top_k: 4, custom_flag: true, stream: true });
+  const body = last().body;
+  assert.equal(body.top_k, 4);
+  assert.equal(body.custom_flag, true);
+  assert.deepEqual(body.stream_options, { include_usage: true });
+});
+
+test('dropParams: an unsupported parameter throws UnsupportedParamsError naming it, or is dropped', async () => {
+  await assert.rejects(u.completion({ model: 'perplexity/sonar', apiKey: 'pplx-test', apiBase: mock.url, messages, seed: 7 }),
+    (e) => e instanceof u.UnsupportedParamsError && e.param === 'seed' && /seed/.test(e.message));
+  await u.completion({ model: 'perplexity/sonar', apiKey: VALID_KEY, apiBase: mock.url, messages, seed: 7, dropParams: true });
+  assert.equal(last().body.seed, undefined);
+});
+
+test('errors: context-window messages become ContextWindowExceededError; keys never appear', async () => {
+  const secret = 'sk-proj-SECRETSECRETSECRETSECRET0000';
+  await assert.rejects(u.completion({ model: 'openai/status-400', apiKey: VALID_KEY, apiBase: mock.url, messages: [{ role: 'user', content: 'context overflow please' }] }),
+    (e) => e instanceof u.ContextWindowExceededError && e instanceof u.BadRequestError && e.status === 400);
+  const err = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: secret, apiBase: mock.url, messages }).catch((e) => e);
+  const everything = `${err.message} ${err.stack} ${JSON.stringify(err)} ${String(err.cause ?? '')}`;
+  assert.ok(!everything.includes('SECRETSECRET'), everything);
+  assert.equal(err.requestId, 'req_mock_401');
+});
+
+test('streams: break aborts the request; response() assembles; tee() gives two readers', async () => {
+  const s = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, stream: true });
+  for await (const _ of s) break;
+  assert.equal(s.controller.signal.aborted, true);
+  assert.throws(() => s[Symbol.asyncIterator](), /already iterated/);
+  const t = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, stream: true });
+  const [a, b] = t.tee();
+  const read = async (x) => { let out = ''; for await (const c of x) out += c.choices[0]?.delta?.content ?? ''; return out; };
+  assert.deepEqual(await Promise.all([read(a), read(b)]), [TEXT, TEXT]);
+  const full = await (await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, stream: true })).response();
+  assert.equal(full.choices[0].message.content, TEXT);
+  assert.equal(full.usage.completion_tokens, STREAM_WORDS.length, 'usage kept for response() even without include_usage');
+});
