@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Generate src/pricing/generated.rs from model_prices_and_context_window.json.
+
+The JSON is LiteLLM's price and context-window table, vendored from the pinned `litellm`
+release named in VERSION (see refresh.sh). The Rust output is a set of sorted static arrays
+that the crate binary-searches at run time, so nothing is parsed at start-up:
+
+- MODELS: one record per table key, sorted by key (bytewise), with indices into the tables below
+- FIELDS / VALUES / PAIRS / PRICE_SETS: every numeric field of an entry (prices, per-unit costs,
+  rpm/tpm...), stored once per distinct (field, value) set; a value is an exact f64 (Python's
+  repr is the shortest round-trip form, which Rust parses to the same double)
+- FLAGS / FLAG_SETS: every boolean field (`supports_*` and the rest) as a presence mask and a
+  value mask
+- TIERS: LiteLLM's `tiered_pricing` lists (range + rates)
+- LOWER: the case-insensitive aliases LiteLLM's `get_model_cost_key` would resolve
+
+Run with no arguments from anywhere; it is deterministic.
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+SRC = os.path.join(HERE, "model_prices_and_context_window.json")
+OUT = os.path.join(ROOT, "src", "pricing", "generated.rs")
+VERSION = open(os.path.join(HERE, "VERSION")).read().strip()
+
+MAX_FIELDS = ("max_input_tokens", "max_output_tokens", "max_tokens")
+
+
+def is_num(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def f64(v):
+    r = repr(float(v))
+    if r in ("inf", "-inf", "nan"):
+        raise SystemExit(f"non-finite value {v!r}")
+    if "." not in r and "e" not in r:
+        r += ".0"
+    return r
+
+
+def rust_str(s):
+    return json.dumps(s, ensure_ascii=False)  # JSON string escapes are valid Rust escapes here
+
+
+def main():
+    with open(SRC, encoding="utf-8") as f:
+        table = json.load(f)
+    table.pop("sample_spec", None)
+    keys_in_order = list(table.keys())
+    names = sorted(keys_in_order, key=lambda s: s.encode("utf-8"))
+
+    fields = sorted({k for v in table.values() for k, x in v.items() if is_num(x) and k not in MAX_FIELDS})
+    flags = sorted({k for v in table.values() for k, x in v.items() if isinstance(x, bool)})
+    if len(flags) > 64:
+        raise SystemExit(f"{len(flags)} boolean fields: widen the flag masks beyond u64")
+    if len(fields) > 255:
+        raise SystemExit("more than 255 numeric fields")
+    providers = sorted({v.get("litellm_provider") or "" for v in table.values()})
+    modes = sorted({v.get("mode") or "" for v in table.values()})
+    field_ix = {k: i for i, k in enumerate(fields)}
+    flag_ix = {k: i for i, k in enumerate(flags)}
+
+    values = []
+    value_ix = {}
+
+    def vix(x):
+        x = float(x)
+        key = x.hex()
+        if key not in value_ix:
+            value_ix[key] = len(values)
+            values.append(x)
+        return value_ix[key]
+
+    pairs = []
+    price_sets = []  # (start, end)
+    price_set_ix = {}
+
+    def price_set(items):
+        t = tuple(sorted((field_ix[k], vix(x)) for k, x in items))
+        if t not in price_set_ix:
+            start = len(pairs)
+            pairs.extend((f << 16) | vi for f, vi in t)
+            price_set_ix[t] = len(price_sets)
+            price_sets.append((start, len(pairs)))
+        return price_set_ix[t]
+
+    flag_sets = []
+    flag_set_ix = {}
+    tiers = []  # (lo, hi, price_set)
+
+    recs = []
+    for name in names:
+        e = table[name]
+        nums = [(k, x) for k, x in e.items() if is_num(x) and k not in MAX_FIELDS]
+        ps = price_set(nums)
+        present = 0
+        val = 0
+        for k, x in e.items():
+            if isinstance(x, bool):
+                present |= 1 << flag_ix[k]
+                if x:
+                    val |= 1 << flag_ix[k]
+        fs = flag_set_ix.setdefault((present, val), len(flag_sets))
+        if fs == len(flag_sets):
+            flag_sets.append((present, val))
+        mx = []
+        for k in MAX_FIELDS:
+            x = e.get(k)
+            mx.append(int(x) if is_num(x) and 0 <= x < 0xFFFFFFFF else 0xFFFFFFFF)
+        tp = e.get("tiered_pricing")
+        t_start = len(tiers)
+        if isinstance(tp, list):
+            for t in tp:
+                rng = t.get("range") if isinstance(t, dict) else None
+                if not (isinstance(rng, list) and len(rng) == 2 and all(is_num(r) for r in rng)):
+                    continue
+                rates = [(k, x) for k, x in t.items() if k != "range" and is_num(x)]
+                for k, _ in rates:
+                    if k not in field_ix:
+                        raise SystemExit(f"tier field {k} is no top-level field; extend gen.py")
+                tiers.append((float(rng[0]), float(rng[1]), price_set(rates)))
+        t_len = len(tiers) - t_start
+        if t_len > 255:
+            raise SystemExit("too many tiers")
+        recs.append((name, providers.index(e.get("litellm_provider") or ""), modes.index(e.get("mode") or ""),
+                     mx, ps, fs, t_start if t_len else 0, t_len))
+
+    # case-insensitive aliases, exactly as LiteLLM's {k.lower(): k} map (the later key in file order wins)
+    lower_map = {}
+    for k in keys_in_order:
+        lower_map[k.lower()] = k
+    name_ix = {n: i for i, n in enumerate(names)}
+    lower = sorted(((lk, name_ix[k]) for lk, k in lower_map.items() if lk != k), key=lambda t: t[0].encode())
+
+    if len(price_sets) > 0xFFFF or len(flag_sets) > 0xFFFF or len(tiers) > 0xFFFF or len(values) > 0xFFFF:
+        raise SystemExit("an index overflowed u16")
+
+    o = []
+    w = o.append
+    w("// @generated by data/models/gen.py from data/models/model_prices_and_context_window.json")
+    w(f"// (LiteLLM {VERSION}, MIT licence: data/models/LICENSE-litellm). Do not edit; re-run the script.")
+    w("#![allow(clippy::all, clippy::unreadable_literal, clippy::excessive_precision)]")
+    w("")
+    w("use super::table::{Model, Tier};")
+    w("")
+    w(f"/// The `litellm` release the table comes from.\npub const LITELLM_VERSION: &str = {rust_str(VERSION)};")
+    w("")
+    w(f"/// Every numeric field of the table, sorted; a [`Model`]'s prices refer to these by index.\npub static FIELDS: [&str; {len(fields)}] = [")
+    for k in fields:
+        w(f"    {rust_str(k)},")
+    w("];\n")
+    w(f"/// Every boolean field of the table, sorted; bit `i` of a flag mask is `FLAGS[i]`.\npub static FLAGS: [&str; {len(flags)}] = [")
+    for k in flags:
+        w(f"    {rust_str(k)},")
+    w("];\n")
+    w(f"/// `litellm_provider` values, sorted (\"\" = none given).\npub static PROVIDERS: [&str; {len(providers)}] = [")
+    for k in providers:
+        w(f"    {rust_str(k)},")
+    w("];\n")
+    w(f"/// `mode` values, sorted (\"\" = none given).\npub static MODES: [&str; {len(modes)}] = [")
+    for k in modes:
+        w(f"    {rust_str(k)},")
+    w("];\n")
+    w(f"/// Distinct numeric values.\npub static VALUES: [f64; {len(values)}] = [")
+    for i in range(0, len(values), 6):
+        w("    " + ", ".join(f64(x) for x in values[i:i + 6]) + ",")
+    w("];\n")
+    w(f"/// `(field index << 16) | value index`, grouped into sets by [`PRICE_SETS`].\npub static PAIRS: [u32; {len(pairs)}] = [")
+    for i in range(0, len(pairs), 10):
+        w("    " + ", ".join(str(x) for x in pairs[i:i + 10]) + ",")
+    w("];\n")
+    w(f"/// `(start, end)` ranges of [`PAIRS`], sorted by field within a set.\npub static PRICE_SETS: [(u16, u16); {len(price_sets)}] = [")
+    for i in range(0, len(price_sets), 8):
+        w("    " + ", ".join(f"({a}, {b})" for a, b in price_sets[i:i + 8]) + ",")
+    w("];\n")
+    w(f"/// `(present mask, value mask)` over [`FLAGS`].\npub static FLAG_SETS: [(u64, u64); {len(flag_sets)}] = [")
+    for i in range(0, len(flag_sets), 4):
+        w("    " + ", ".join(f"({a:#x}, {b:#x})" for a, b in flag_sets[i:i + 4]) + ",")
+    w("];\n")
+    w(f"/// `tiered_pricing` entries: input-token range and the tier's rates (a price set).\npub static TIERS: [Tier; {len(tiers)}] = [")
+    for lo, hi, ps in tiers:
+        w(f"    Tier {{ lo: {f64(lo)}, hi: {f64(hi)}, prices: {ps} }},")
+    w("];\n")
+    w(f"/// Lower-cased names that resolve to a differently spelled key, sorted.\npub static LOWER: [(&str, u16); {len(lower)}] = [")
+    for lk, i in lower:
+        w(f"    ({rust_str(lk)}, {i}),")
+    w("];\n")
+    w(f"/// One record per table key, sorted bytewise by name. `u32::MAX` = no limit given.\npub static MODELS: [Model; {len(recs)}] = [")
+    for name, p, m, mx, ps, fs, ts, tl in recs:
+        w(f"    Model {{ name: {rust_str(name)}, provider: {p}, mode: {m}, max_input: {mx[0]}, max_output: {mx[1]}, max_tokens: {mx[2]}, prices: {ps}, flags: {fs}, tiers: ({ts}, {tl}) }},")
+    w("];")
+    if len(providers) > 255 or len(modes) > 255:
+        raise SystemExit("provider/mode index overflowed u8")
+    with open(OUT, "w", encoding="utf-8") as f:
+        f.write("\n".join(o) + "\n")
+    print(f"{OUT}: {len(recs)} models, {len(providers)} providers, {len(fields)} numeric fields, "
+          f"{len(flags)} flags, {len(values)} values, {len(price_sets)} price sets, {len(flag_sets)} flag sets, "
+          f"{len(tiers)} tiers, {len(lower)} case aliases", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
