@@ -157,6 +157,28 @@ def main():
     for k in flags:
         w(f"    {rust_str(k)},")
     w("];\n")
+    caps = [(k, "".join(part[:1].upper() + part[1:] for part in k[len("supports_"):].split("_"))) for k in flags if k.startswith("supports_")]
+    w("/// A LiteLLM `supports_*` capability flag; the discriminant is the flag's bit in [`FLAGS`].")
+    w("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]")
+    w("#[non_exhaustive]")
+    w("pub enum Capability {")
+    for k, v in caps:
+        w(f"    /// `{k}`")
+        w(f"    {v} = {flag_ix[k]},")
+    w("}\n")
+    w("impl Capability {")
+    w(f"    /// Every capability, in table order.\n    pub const ALL: [Capability; {len(caps)}] = [")
+    for k, v in caps:
+        w(f"        Capability::{v},")
+    w("    ];\n")
+    w("    /// The table key, e.g. `supports_vision`.")
+    w("    pub fn key(self) -> &'static str {")
+    w("        match self {")
+    for k, v in caps:
+        w(f"            Capability::{v} => {rust_str(k)},")
+    w("        }")
+    w("    }")
+    w("}\n")
     w(f"/// `litellm_provider` values, sorted (\"\" = none given).\npub static PROVIDERS: [&str; {len(providers)}] = [")
     for k in providers:
         w(f"    {rust_str(k)},")

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Compute LiteLLM's own costs for a fixed set of (model, usage) cases.
+
+Writes tests/fixtures/pricing/litellm_costs.json, which `cargo test` (tests/pricing_parity.rs)
+compares against the Rust implementation. Run it with the pinned LiteLLM installed, e.g.
+
+    python3 -m venv /tmp/ll && /tmp/ll/bin/pip install litellm==$(cat data/models/VERSION)
+    /tmp/ll/bin/python data/models/gen_parity.py
+
+The case list is deterministic (models are picked from the vendored JSON by feature, in sorted
+order, with a fixed-seed sample), so re-running with the same LiteLLM gives the same file.
+"""
+import json
+import os
+import random
+import sys
+
+os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"  # the bundled table, never a download
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_costs.json")
+
+import litellm  # noqa: E402
+from litellm import ModelResponse, Usage  # noqa: E402
+
+VERSION = open(os.path.join(HERE, "VERSION")).read().strip()
+TABLE = json.load(open(os.path.join(HERE, "model_prices_and_context_window.json")))
+TABLE.pop("sample_spec", None)
+TEXT_MODES = {"chat", "completion", "responses"}
+
+
+def chat_models(pred):
+    return sorted(k for k, v in TABLE.items()
+                  if v.get("mode") in TEXT_MODES and "off_peak_pricing" not in v and pred(v))
+
+
+rng = random.Random(20261122)
+cases = []
+
+
+def add(model, usage, feature, provider=None):
+    cases.append({"model": model, "provider": provider, "usage": usage, "feature": feature})
+
+
+def sample(xs, n):
+    xs = list(xs)
+    return xs if len(xs) <= n else sorted(rng.sample(xs, n))
+
+
+# 1. Plain prompt/completion, one or two models per provider.
+by_provider = {}
+for k in chat_models(lambda v: "input_cost_per_token" in v):
+    by_provider.setdefault(TABLE[k].get("litellm_provider"), []).append(k)
+for p in sorted(by_provider, key=str):
+    for k in sample(by_provider[p], 2):
+        add(k, {"prompt_tokens": rng.randint(1, 5000), "completion_tokens": rng.randint(0, 2000)}, "basic")
+
+# 2. OpenAI-style cached input (prompt_tokens includes cached_tokens).
+for k in sample(chat_models(lambda v: "cache_read_input_token_cost" in v), 40):
+    pt = rng.randint(2000, 60000)
+    add(k, {"prompt_tokens": pt, "completion_tokens": rng.randint(1, 3000),
+            "prompt_tokens_details": {"cached_tokens": rng.randint(1, pt)}}, "cached_tokens")
+
+# 3. Anthropic-style cache read + write (LiteLLM's Anthropic transform folds both into prompt_tokens).
+for k in sample(chat_models(lambda v: "cache_creation_input_token_cost" in v), 30):
+    read, write, fresh = rng.randint(0, 20000), rng.randint(1, 20000), rng.randint(1, 5000)
+    add(k, {"prompt_tokens": read + write + fresh, "completion_tokens": rng.randint(1, 3000),
+            "cache_read_input_tokens": read, "cache_creation_input_tokens": write}, "anthropic_cache")
+# ... and when prompt_tokens excludes them (LiteLLM then bills the uncovered rest only).
+for k in sample(chat_models(lambda v: "cache_creation_input_token_cost" in v), 10):
+    add(k, {"prompt_tokens": 100, "completion_tokens": 50,
+            "cache_read_input_tokens": 3000, "cache_creation_input_tokens": 200}, "anthropic_cache_excluded")
+
+# 4. Cache reads on models without a cache price (billed at the input rate; Fireworks: half).
+for k in sample(chat_models(lambda v: "cache_read_input_token_cost" not in v and "input_cost_per_token" in v), 15):
+    add(k, {"prompt_tokens": 9000, "completion_tokens": 300, "prompt_tokens_details": {"cached_tokens": 4000}},
+        "cache_no_price")
+for k in sample(chat_models(lambda v: v.get("litellm_provider") == "fireworks_ai"), 6):
+    add(k, {"prompt_tokens": 9000, "completion_tokens": 300, "prompt_tokens_details": {"cached_tokens": 4000}},
+        "fireworks_cache")
+
+# 5. Reasoning tokens.
+for k in sample(chat_models(lambda v: "output_cost_per_reasoning_token" in v), 15) + \
+        sample(chat_models(lambda v: v.get("supports_reasoning") and "output_cost_per_reasoning_token" not in v), 15):
+    ct = rng.randint(100, 8000)
+    add(k, {"prompt_tokens": rng.randint(10, 9000), "completion_tokens": ct,
+            "completion_tokens_details": {"reasoning_tokens": rng.randint(0, ct)}}, "reasoning")
+    add(k, {"prompt_tokens": 500, "completion_tokens": ct,
+            "completion_tokens_details": {"reasoning_tokens": ct // 2, "text_tokens": ct - ct // 2}}, "reasoning_text")
+
+# 6. Audio in and out, image tokens in.
+for k in sample(chat_models(lambda v: "input_cost_per_audio_token" in v or "output_cost_per_audio_token" in v), 20):
+    add(k, {"prompt_tokens": 3000, "completion_tokens": 1500,
+            "prompt_tokens_details": {"audio_tokens": 1200, "text_tokens": 1800},
+            "completion_tokens_details": {"audio_tokens": 1000, "text_tokens": 500}}, "audio")
+    add(k, {"prompt_tokens": 3000, "completion_tokens": 1500,
+            "prompt_tokens_details": {"audio_tokens": 1200, "cached_tokens": 500},
+            "completion_tokens_details": {"audio_tokens": 1000}}, "audio_cached")
+for k in sample(chat_models(lambda v: "input_cost_per_image_token" in v), 10):
+    add(k, {"prompt_tokens": 4000, "completion_tokens": 100,
+            "prompt_tokens_details": {"image_tokens": 2500, "text_tokens": 1500}}, "image_tokens")
+
+# 7. Long-context thresholds: below, exactly at, and above each one, with cache reads.
+def thresholds(v):
+    out = set()
+    for key in v:
+        if key.startswith("input_cost_per_token_above_") and key.endswith("_tokens"):
+            t = key[len("input_cost_per_token_above_"):-len("_tokens")]
+            out.add(int(float(t.rstrip("k")) * (1000 if t.endswith("k") else 1)))
+    return sorted(out)
+
+for k in sample(chat_models(lambda v: thresholds(v)), 60):
+    for t in thresholds(TABLE[k]):
+        for pt in (t - 1, t, t + 1, t + 50000):
+            add(k, {"prompt_tokens": pt, "completion_tokens": 2000,
+                    "prompt_tokens_details": {"cached_tokens": pt // 4},
+                    "cache_creation_input_tokens": 1000 if "cache_creation_input_token_cost" in TABLE[k] else None},
+                "threshold")
+
+# 8. tiered_pricing tables.
+for k in sample(chat_models(lambda v: "tiered_pricing" in v), 12):
+    for pt in (1000, 32000, 128001, 300000):
+        add(k, {"prompt_tokens": pt, "completion_tokens": 700,
+                "completion_tokens_details": {"reasoning_tokens": 200},
+                "prompt_tokens_details": {"cached_tokens": pt // 10}}, "tiered_pricing")
+
+# 9. Names as callers write them.
+names = ["gpt-4o", "GPT-4o", "openai/gpt-4o", "gpt-4o-mini", "gpt-4o-2024-08-06", "ft:gpt-4o-2024-08-06:my-org::abc123",
+         "ft:gpt-4o-mini-2024-07-18:org:suffix:id", "claude-3-5-sonnet-20241022", "anthropic/claude-3-5-sonnet-20241022",
+         "claude-sonnet-4-20250514", "anthropic/claude-opus-4-1-20250805", "gemini/gemini-2.5-pro", "gemini/gemini-2.5-flash",
+         "gemini-2.5-pro", "groq/llama-3.3-70b-versatile", "mistral/mistral-large-latest", "deepseek/deepseek-chat",
+         "deepseek/deepseek-reasoner", "xai/grok-4", "xai/grok-3-mini", "azure/gpt-4o", "openrouter/openai/gpt-4o",
+         "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+         "o3", "o3-mini", "o1", "gpt-5", "gpt-5-mini", "gpt-4.1", "gpt-4.1-nano", "vertex_ai/gemini-2.5-pro",
+         "cohere/command-r-plus", "perplexity/sonar-pro", "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct",
+         "no-such-model-anywhere", "openai/no-such-model"]
+for m in names:
+    add(m, {"prompt_tokens": 12345, "completion_tokens": 678, "prompt_tokens_details": {"cached_tokens": 2345},
+            "completion_tokens_details": {"reasoning_tokens": 300}}, "names")
+for m, p in [("gpt-4o", "openai"), ("llama-3.3-70b-versatile", "groq"), ("claude-3-5-haiku-20241022", "anthropic"),
+             ("gemini-2.5-flash", "gemini")]:
+    add(m, {"prompt_tokens": 2000, "completion_tokens": 100}, "explicit_provider", provider=p)
+
+# 10. Edge usages.
+for k in ["gpt-4o", "claude-3-5-sonnet-20241022", "gemini/gemini-2.5-pro"]:
+    add(k, {"prompt_tokens": 0, "completion_tokens": 0}, "edge_zero")
+    add(k, {"prompt_tokens": 1000, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 5000}}, "edge_cached_gt_prompt")
+    add(k, {"prompt_tokens": 1000, "completion_tokens": 100,
+            "completion_tokens_details": {"reasoning_tokens": 500, "text_tokens": 100}}, "edge_nested_reasoning")
+
+
+def clean(u):
+    return {k: v for k, v in u.items() if v is not None}
+
+
+out = []
+for c in cases:
+    usage = clean(c["usage"])
+    c["usage"] = usage
+    rec = dict(c)
+    try:
+        p, q = litellm.cost_per_token(model=c["model"], custom_llm_provider=c["provider"],
+                                      usage_object=Usage(**json.loads(json.dumps(usage))))
+        rec["prompt_cost"], rec["completion_cost"] = p, q
+    except Exception as e:  # noqa: BLE001
+        rec["error"] = type(e).__name__
+    try:
+        resp = ModelResponse(model=c["model"], usage=Usage(**json.loads(json.dumps(usage))))
+        rec["total_cost"] = litellm.completion_cost(completion_response=resp, model=c["model"],
+                                                    custom_llm_provider=c["provider"])
+    except Exception as e:  # noqa: BLE001
+        rec["total_error"] = type(e).__name__
+    out.append(rec)
+
+os.makedirs(os.path.dirname(OUT), exist_ok=True)
+with open(OUT, "w") as f:
+    json.dump({"litellm_version": VERSION, "cases": out}, f, indent=0, sort_keys=True)
+    f.write("\n")
+print(f"{OUT}: {len(out)} cases, {sum('error' in r for r in out)} errors", file=sys.stderr)

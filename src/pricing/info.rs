@@ -1,0 +1,521 @@
+//! Model information: [`ModelInfo`], the caller-owned [`ModelRegistry`] overlay, and name
+//! resolution the way LiteLLM's `get_model_info` does it.
+//!
+//! Resolution of `model` (optionally with an explicit provider) tries, in LiteLLM's order, the
+//! candidates `provider/model`, `model`, the model without its provider prefix, and the "stripped"
+//! forms (`ft:gpt-4o:org::id` -> `ft:gpt-4o`, a trailing `-YYYY-MM-DD` snapshot date, a Vertex /
+//! Gemini / Databricks `-NNN` version suffix, a Bedrock region prefix and `:N` version). Each
+//! candidate is looked up exactly, then case-insensitively, first in the registry's own entries and
+//! then in the compiled-in table, and is accepted only if its `litellm_provider` fits the requested
+//! provider (LiteLLM's `_check_provider_match`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::generated::{Capability, MODELS, MODES, PROVIDERS};
+use super::table;
+
+/// Everything the table knows about one model, in LiteLLM's `model_info` shape: the named fields
+/// plus every numeric field (`prices`, e.g. `input_cost_per_token`) and every boolean field
+/// (`flags`, e.g. `supports_vision`) that the entry states. Serializes flat, like LiteLLM's dict.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ModelInfo {
+    /// The table key the model resolved to.
+    pub key: String,
+    #[serde(rename = "litellm_provider", skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    pub max_input_tokens: Option<u64>,
+    pub max_output_tokens: Option<u64>,
+    pub max_tokens: Option<u64>,
+    #[serde(flatten)]
+    pub prices: BTreeMap<String, f64>,
+    #[serde(flatten)]
+    pub flags: BTreeMap<String, bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tiered_pricing: Vec<PriceTier>,
+}
+
+/// One `tiered_pricing` entry: every token of a request whose input tokens fall in `range` is
+/// billed at this tier's rates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PriceTier {
+    pub range: [f64; 2],
+    #[serde(flatten)]
+    pub prices: BTreeMap<String, f64>,
+}
+
+impl ModelInfo {
+    /// A numeric field (`input_cost_per_token`, `cache_read_input_token_cost`, `rpm`, ...).
+    pub fn price(&self, field: &str) -> Option<f64> {
+        self.prices.get(field).copied()
+    }
+
+    /// A boolean field as the entry states it (`None` when absent).
+    pub fn flag(&self, field: &str) -> Option<bool> {
+        self.flags.get(field).copied()
+    }
+
+    /// Whether the entry states the capability as `true` (absent counts as `false`, as in LiteLLM).
+    pub fn supports(&self, capability: Capability) -> bool {
+        self.flag(capability.key()) == Some(true)
+    }
+
+    /// LiteLLM's `get_max_tokens`: `max_output_tokens` where given, else `max_tokens`.
+    pub fn max_output(&self) -> Option<u64> {
+        self.max_output_tokens.or(self.max_tokens)
+    }
+
+    /// The largest prompt the model takes: `max_input_tokens`, else `max_tokens`.
+    pub fn max_input(&self) -> Option<u64> {
+        self.max_input_tokens.or(self.max_tokens)
+    }
+
+    /// Builds an entry from a LiteLLM-shaped JSON object (what `register_model` receives):
+    /// numbers become prices, booleans flags; `litellm_provider`, `mode`, `max_*` and
+    /// `tiered_pricing` are read by name. Other fields are ignored. Numbers given as strings
+    /// ("3e-7", as LiteLLM accepts from config files) are parsed.
+    pub fn from_json(key: &str, value: &serde_json::Value) -> Option<ModelInfo> {
+        let obj = value.as_object()?;
+        let mut info = ModelInfo { key: key.to_string(), ..ModelInfo::default() };
+        for (k, v) in obj {
+            match k.as_str() {
+                "litellm_provider" => info.provider = v.as_str().map(str::to_string),
+                "mode" => info.mode = v.as_str().map(str::to_string),
+                "max_input_tokens" => info.max_input_tokens = json_u64(v),
+                "max_output_tokens" => info.max_output_tokens = json_u64(v),
+                "max_tokens" => info.max_tokens = json_u64(v),
+                "tiered_pricing" => {
+                    info.tiered_pricing = v
+                        .as_array()
+                        .map(|tiers| tiers.iter().filter_map(tier_from_json).collect())
+                        .unwrap_or_default()
+                }
+                _ => {
+                    if let Some(b) = v.as_bool() {
+                        info.flags.insert(k.clone(), b);
+                    } else if let Some(x) = json_f64(v) {
+                        info.prices.insert(k.clone(), x);
+                    }
+                }
+            }
+        }
+        Some(info)
+    }
+
+    /// Overlays `other` on `self` the way LiteLLM's `register_model` updates an existing entry:
+    /// every field `other` states replaces the old one, the rest stays.
+    pub fn merge(&mut self, other: &ModelInfo) {
+        if other.provider.is_some() {
+            self.provider.clone_from(&other.provider);
+        }
+        if other.mode.is_some() {
+            self.mode.clone_from(&other.mode);
+        }
+        self.max_input_tokens = other.max_input_tokens.or(self.max_input_tokens);
+        self.max_output_tokens = other.max_output_tokens.or(self.max_output_tokens);
+        self.max_tokens = other.max_tokens.or(self.max_tokens);
+        self.prices.extend(other.prices.iter().map(|(k, v)| (k.clone(), *v)));
+        self.flags.extend(other.flags.iter().map(|(k, v)| (k.clone(), *v)));
+        if !other.tiered_pricing.is_empty() {
+            self.tiered_pricing.clone_from(&other.tiered_pricing);
+        }
+    }
+
+    fn from_builtin(index: usize) -> Option<ModelInfo> {
+        let m = table::model(index)?;
+        let name = |v: &'static str| (!v.is_empty()).then(|| v.to_string());
+        Some(ModelInfo {
+            key: m.name.to_string(),
+            provider: PROVIDERS.get(usize::from(m.provider)).copied().and_then(name),
+            mode: MODES.get(usize::from(m.mode)).copied().and_then(name),
+            max_input_tokens: table::limit(m.max_input),
+            max_output_tokens: table::limit(m.max_output),
+            max_tokens: table::limit(m.max_tokens),
+            prices: table::price_pairs(m.prices).map(|(k, v)| (k.to_string(), v)).collect(),
+            flags: table::flag_pairs(m.flags).map(|(k, v)| (k.to_string(), v)).collect(),
+            tiered_pricing: table::tiers(m)
+                .iter()
+                .map(|t| PriceTier {
+                    range: [t.lo, t.hi],
+                    prices: table::price_pairs(t.prices).map(|(k, v)| (k.to_string(), v)).collect(),
+                })
+                .collect(),
+        })
+    }
+}
+
+fn json_f64(v: &serde_json::Value) -> Option<f64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().filter(|x| x.is_finite()),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+        _ => None,
+    }
+}
+
+fn json_u64(v: &serde_json::Value) -> Option<u64> {
+    json_f64(v).filter(|x| *x >= 0.0).map(|x| x as u64)
+}
+
+fn tier_from_json(v: &serde_json::Value) -> Option<PriceTier> {
+    let obj = v.as_object()?;
+    let range = obj.get("range")?.as_array()?;
+    let lo = json_f64(range.first()?)?;
+    let hi = json_f64(range.get(1)?)?;
+    let prices = obj
+        .iter()
+        .filter(|(k, _)| k.as_str() != "range")
+        .filter_map(|(k, v)| Some((k.clone(), json_f64(v)?)))
+        .collect();
+    Some(PriceTier { range: [lo, hi], prices })
+}
+
+/// The compiled-in table plus the caller's own entries (`register_model`). The caller owns it —
+/// the JS layer keeps one per client — so there is no global mutable state.
+#[derive(Debug, Clone, Default)]
+pub struct ModelRegistry {
+    custom: BTreeMap<String, ModelInfo>,
+}
+
+/// The result of [`ModelRegistry::validate_environment`], in LiteLLM's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvironmentCheck {
+    pub keys_in_environment: bool,
+    pub missing_keys: Vec<String>,
+}
+
+impl ModelRegistry {
+    /// The compiled-in table alone, as a constant.
+    pub const EMPTY: ModelRegistry = ModelRegistry { custom: BTreeMap::new() };
+
+    /// A registry with no entries of its own: just the compiled-in table.
+    pub fn new() -> ModelRegistry {
+        ModelRegistry::default()
+    }
+
+    /// Adds or updates an entry (LiteLLM's `register_model`): an existing entry of the same key,
+    /// compiled-in or registered, is updated field by field; a new key is added as given.
+    pub fn register_model(&mut self, key: &str, info: ModelInfo) {
+        let mut base = self
+            .custom
+            .get(key)
+            .cloned()
+            .or_else(|| table::find_exact(key).and_then(ModelInfo::from_builtin))
+            .unwrap_or_default();
+        base.merge(&info);
+        base.key = key.to_string();
+        self.custom.insert(key.to_string(), base);
+    }
+
+    /// Removes a registered entry; the compiled-in one (if any) shows through again.
+    pub fn unregister_model(&mut self, key: &str) -> bool {
+        self.custom.remove(key).is_some()
+    }
+
+    /// The entry for one exact key (then a case-insensitive match), registered entries first.
+    pub fn entry(&self, key: &str) -> Option<ModelInfo> {
+        if let Some(info) = self.custom.get(key) {
+            return Some(info.clone());
+        }
+        if let Some(i) = table::find_exact(key) {
+            return ModelInfo::from_builtin(i);
+        }
+        if let Some((_, info)) = self.custom.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            return Some(info.clone());
+        }
+        table::find(key).and_then(ModelInfo::from_builtin)
+    }
+
+    /// LiteLLM's `get_model_info(model)`: `None` for a model neither table knows.
+    pub fn model_info(&self, model: &str) -> Option<ModelInfo> {
+        self.model_info_for(model, None)
+    }
+
+    /// `get_model_info(model, custom_llm_provider)`.
+    pub fn model_info_for(&self, model: &str, provider: Option<&str>) -> Option<ModelInfo> {
+        let names = PotentialNames::new(model, provider);
+        for candidate in names.candidates(model) {
+            if let Some(info) = self.entry(candidate) {
+                if provider_matches(info.provider.as_deref(), names.provider.as_deref()) {
+                    return Some(info);
+                }
+            }
+        }
+        None
+    }
+
+    /// The provider LiteLLM would route `model` to: the `provider/` prefix if it names a known
+    /// provider, else the table entry's provider (with `vertex_ai-*` and the like folded).
+    pub fn provider_of(&self, model: &str) -> Option<String> {
+        if let Some((p, _)) = split_provider(model) {
+            return Some(p.to_string());
+        }
+        self.model_info(model).and_then(|i| i.provider).map(|p| normalize_provider(&p).to_string())
+    }
+
+    /// `get_max_tokens(model)`: the maximum output tokens.
+    pub fn max_tokens(&self, model: &str) -> Option<u64> {
+        self.model_info(model).and_then(|i| i.max_output())
+    }
+
+    /// `supports_*(model)`: `false` for unknown models, as in LiteLLM.
+    pub fn supports(&self, model: &str, capability: Capability) -> bool {
+        self.model_info(model).is_some_and(|i| i.supports(capability))
+    }
+
+    /// Every key: the compiled-in table's and the registered ones, sorted, without duplicates.
+    pub fn model_list(&self) -> Vec<String> {
+        let mut out: Vec<String> = MODELS.iter().map(|m| m.name.to_string()).collect();
+        out.extend(self.custom.keys().filter(|k| table::find_exact(k).is_none()).cloned());
+        out.sort();
+        out
+    }
+
+    /// Every provider named by an entry (with `vertex_ai-*`, `fireworks_ai-*` folded), sorted.
+    pub fn provider_list(&self) -> Vec<String> {
+        let mut out: Vec<String> = PROVIDERS
+            .iter()
+            .copied()
+            .chain(self.custom.values().filter_map(|i| i.provider.as_deref()))
+            .map(normalize_provider)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// LiteLLM's `validate_environment(model)`: which of the provider's standard variables are
+    /// missing, given which names are set (`is_set` — the caller decides what counts: a Workers
+    /// binding, `process.env`, a record). A provider LiteLLM has no rule for gives
+    /// `{ keys_in_environment: false, missing_keys: [] }`, as LiteLLM does.
+    pub fn validate_environment(&self, model: &str, is_set: impl Fn(&str) -> bool) -> EnvironmentCheck {
+        let provider = self.provider_of(model);
+        let rule = provider.as_deref().and_then(|p| ENV_RULES.iter().find(|r| r.0.contains(&p)));
+        match rule {
+            None => EnvironmentCheck { keys_in_environment: false, missing_keys: Vec::new() },
+            Some((_, accept, missing)) => {
+                if accept.iter().any(|all| all.iter().all(|k| is_set(k))) {
+                    EnvironmentCheck { keys_in_environment: true, missing_keys: Vec::new() }
+                } else {
+                    EnvironmentCheck {
+                        keys_in_environment: false,
+                        missing_keys: missing.iter().map(|k| k.to_string()).collect(),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `(providers, any one of these sets of variables all set, the names reported when missing)`,
+/// from LiteLLM's `validate_environment`.
+type EnvRule = (&'static [&'static str], &'static [&'static [&'static str]], &'static [&'static str]);
+
+const AWS: &[&[&str]] = &[
+    &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+    &["AWS_ROLE_ARN"],
+    &["AWS_PROFILE"],
+    &["AWS_WEB_IDENTITY_TOKEN_FILE"],
+    &["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"],
+    &["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+];
+
+static ENV_RULES: &[EnvRule] = &[
+    (&["openai", "text-completion-openai"], &[&["OPENAI_API_KEY"]], &["OPENAI_API_KEY"]),
+    (
+        &["azure", "azure_text"],
+        &[&["AZURE_API_BASE", "AZURE_API_VERSION", "AZURE_API_KEY"]],
+        &["AZURE_API_BASE", "AZURE_API_VERSION", "AZURE_API_KEY"],
+    ),
+    (&["anthropic"], &[&["ANTHROPIC_API_KEY"], &["ANTHROPIC_AUTH_TOKEN"]], &["ANTHROPIC_API_KEY"]),
+    (&["cohere", "cohere_chat"], &[&["COHERE_API_KEY"]], &["COHERE_API_KEY"]),
+    (&["replicate"], &[&["REPLICATE_API_KEY"]], &["REPLICATE_API_KEY"]),
+    (&["openrouter"], &[&["OPENROUTER_API_KEY"]], &["OPENROUTER_API_KEY"]),
+    (&["vercel_ai_gateway"], &[&["VERCEL_AI_GATEWAY_API_KEY"]], &["VERCEL_AI_GATEWAY_API_KEY"]),
+    (&["vertex_ai"], &[&["VERTEXAI_PROJECT", "VERTEXAI_LOCATION"]], &["VERTEXAI_PROJECT", "VERTEXAI_LOCATION"]),
+    (&["huggingface"], &[&["HUGGINGFACE_API_KEY"]], &["HUGGINGFACE_API_KEY"]),
+    (&["ai21", "ai21_chat"], &[&["AI21_API_KEY"]], &["AI21_API_KEY"]),
+    (&["together_ai"], &[&["TOGETHERAI_API_KEY"]], &["TOGETHERAI_API_KEY"]),
+    (&["baseten"], &[&["BASETEN_API_KEY"]], &["BASETEN_API_KEY"]),
+    (&["nlp_cloud"], &[&["NLP_CLOUD_API_KEY"]], &["NLP_CLOUD_API_KEY"]),
+    (
+        &["bedrock", "bedrock_converse", "sagemaker"],
+        AWS,
+        &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
+    ),
+    (&["anyscale"], &[&["ANYSCALE_API_KEY"]], &["ANYSCALE_API_KEY"]),
+    (&["deepinfra"], &[&["DEEPINFRA_API_KEY"]], &["DEEPINFRA_API_KEY"]),
+    (&["featherless_ai"], &[&["FEATHERLESS_AI_API_KEY"]], &["FEATHERLESS_AI_API_KEY"]),
+    (&["gemini"], &[&["GOOGLE_API_KEY"], &["GEMINI_API_KEY"]], &["GOOGLE_API_KEY", "GEMINI_API_KEY"]),
+    (&["groq"], &[&["GROQ_API_KEY"]], &["GROQ_API_KEY"]),
+    (&["nvidia_nim"], &[&["NVIDIA_NIM_API_KEY"]], &["NVIDIA_NIM_API_KEY"]),
+    (&["cerebras"], &[&["CEREBRAS_API_KEY"]], &["CEREBRAS_API_KEY"]),
+    (&["xai"], &[&["XAI_API_KEY"]], &["XAI_API_KEY"]),
+    (&["volcengine"], &[&["VOLCENGINE_API_KEY"]], &["VOLCENGINE_API_KEY"]),
+    (&["codestral", "text-completion-codestral"], &[&["CODESTRAL_API_KEY"]], &["CODESTRAL_API_KEY"]),
+    (&["inception", "text-completion-inception"], &[&["INCEPTION_API_KEY"]], &["INCEPTION_API_KEY"]),
+    (&["deepseek"], &[&["DEEPSEEK_API_KEY"]], &["DEEPSEEK_API_KEY"]),
+    (&["tencent"], &[&["TENCENT_API_KEY"]], &["TENCENT_API_KEY"]),
+    (&["mistral"], &[&["MISTRAL_API_KEY"]], &["MISTRAL_API_KEY"]),
+    (&["perplexity"], &[&["PERPLEXITYAI_API_KEY"]], &["PERPLEXITYAI_API_KEY"]),
+    (&["voyage"], &[&["VOYAGE_API_KEY"]], &["VOYAGE_API_KEY"]),
+    (
+        &["fireworks_ai"],
+        &[&["FIREWORKS_AI_API_KEY"], &["FIREWORKS_API_KEY"], &["FIREWORKSAI_API_KEY"], &["FIREWORKS_AI_TOKEN"]],
+        &["FIREWORKS_AI_API_KEY"],
+    ),
+    (
+        &["cloudflare"],
+        &[&["CLOUDFLARE_API_KEY", "CLOUDFLARE_ACCOUNT_ID"], &["CLOUDFLARE_API_KEY", "CLOUDFLARE_API_BASE"]],
+        &["CLOUDFLARE_API_KEY", "CLOUDFLARE_API_BASE"],
+    ),
+    (&["novita"], &[&["NOVITA_API_KEY"]], &["NOVITA_API_KEY"]),
+    (&["nebius"], &[&["NEBIUS_API_KEY"]], &["NEBIUS_API_KEY"]),
+    (&["wandb"], &[&["WANDB_API_KEY"]], &["WANDB_API_KEY"]),
+    (&["dashscope", "qwencloud", "qwen_ai_platform"], &[&["DASHSCOPE_API_KEY"]], &["DASHSCOPE_API_KEY"]),
+    (&["moonshot"], &[&["MOONSHOT_API_KEY"]], &["MOONSHOT_API_KEY"]),
+];
+
+/// Provider names LiteLLM accepts as a `provider/` prefix that the table itself never names.
+static EXTRA_PROVIDERS: &[&str] = &[
+    "azure_ai", "bedrock", "custom_openai", "github", "hosted_vllm", "huggingface", "litellm_proxy",
+    "lm_studio", "ollama_chat", "openai_like", "openrouter", "vllm", "xinference",
+];
+
+fn normalize_provider(p: &str) -> &str {
+    if p.starts_with("vertex_ai-") {
+        "vertex_ai"
+    } else if p.starts_with("fireworks_ai-") {
+        "fireworks_ai"
+    } else {
+        p
+    }
+}
+
+fn is_known_provider(p: &str) -> bool {
+    PROVIDERS.iter().any(|q| !q.is_empty() && normalize_provider(q) == p) || EXTRA_PROVIDERS.contains(&p)
+}
+
+/// `provider/rest` where `provider` is a known provider name.
+fn split_provider(model: &str) -> Option<(&str, &str)> {
+    let (p, rest) = model.split_once('/')?;
+    (is_known_provider(p) && !rest.is_empty()).then_some((p, rest))
+}
+
+/// LiteLLM's `_check_provider_match`.
+fn provider_matches(entry: Option<&str>, wanted: Option<&str>) -> bool {
+    let (Some(entry), Some(wanted)) = (entry, wanted) else { return true };
+    if entry == wanted {
+        return true;
+    }
+    (wanted == "vertex_ai" && entry.starts_with("vertex_ai"))
+        || (wanted == "fireworks_ai" && entry.starts_with("fireworks_ai"))
+        || (wanted.starts_with("bedrock") && entry.starts_with("bedrock"))
+        || wanted == "litellm_proxy"
+        || (wanted == "azure_ai" && (entry == "azure" || entry == "openai"))
+        || wanted == "github"
+}
+
+/// LiteLLM's `get_potential_model_names`, without the provider-specific cost-key hooks.
+struct PotentialNames {
+    provider: Option<String>,
+    combined: String,
+    split: String,
+    combined_stripped: String,
+    stripped: String,
+}
+
+impl PotentialNames {
+    fn new(model: &str, provider: Option<&str>) -> PotentialNames {
+        let (provider, split, combined) = match provider {
+            None => match split_provider(model) {
+                Some((p, rest)) => (Some(p.to_string()), rest.to_string(), model.to_string()),
+                None => (None, model.to_string(), model.to_string()),
+            },
+            Some(p) => match model.strip_prefix(p).and_then(|r| r.strip_prefix('/')) {
+                Some(rest) => (Some(p.to_string()), rest.to_string(), model.to_string()),
+                None => (Some(p.to_string()), model.to_string(), format!("{p}/{model}")),
+            },
+        };
+        let split = match provider.as_deref() {
+            Some("bedrock" | "bedrock_converse") => {
+                let s = split.strip_prefix("converse/").or_else(|| split.strip_prefix("invoke/"));
+                s.map(str::to_string).unwrap_or(split)
+            }
+            _ => split,
+        };
+        let stripped = strip_model_name(&split, provider.as_deref());
+        let combined_stripped = match &provider {
+            Some(p) => format!("{p}/{stripped}"),
+            None => stripped.clone(),
+        };
+        PotentialNames { provider, combined, split, combined_stripped, stripped }
+    }
+
+    fn candidates<'a>(&'a self, model: &'a str) -> [&'a str; 5] {
+        [&self.combined, model, &self.split, &self.combined_stripped, &self.stripped]
+    }
+}
+
+/// LiteLLM's `_strip_model_name`.
+fn strip_model_name(model: &str, provider: Option<&str>) -> String {
+    match provider {
+        Some("bedrock" | "bedrock_converse") => bedrock_base(model).to_string(),
+        Some("vertex_ai" | "gemini" | "databricks") => strip_trailing(model, |s| {
+            let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
+            (digits > 0 && s.as_bytes().get(s.len() - digits - 1) == Some(&b'-')).then_some(digits + 1)
+        }),
+        _ if model.contains("ft:") => strip_finetune(model),
+        _ => strip_trailing(model, |s| {
+            // -YYYY-MM-DD
+            let b = s.as_bytes();
+            let n = b.len();
+            let shape = b"-dddd-dd-dd";
+            (n >= shape.len()
+                && b[n - shape.len()..]
+                    .iter()
+                    .zip(shape)
+                    .all(|(c, s)| if *s == b'd' { c.is_ascii_digit() } else { c == s }))
+            .then_some(shape.len())
+        }),
+    }
+}
+
+fn strip_trailing(model: &str, suffix_len: impl Fn(&str) -> Option<usize>) -> String {
+    match suffix_len(model) {
+        Some(n) if n <= model.len() => model.get(..model.len() - n).unwrap_or(model).to_string(),
+        _ => model.to_string(),
+    }
+}
+
+/// `ft:gpt-3.5-turbo:my-org:custom_suffix:id` -> `ft:gpt-3.5-turbo`.
+fn strip_finetune(model: &str) -> String {
+    match model.find("ft:") {
+        Some(i) => {
+            let rest = &model[i + 3..];
+            let base = rest.split(':').next().unwrap_or(rest);
+            format!("{}ft:{base}", &model[..i])
+        }
+        None => model.to_string(),
+    }
+}
+
+/// `us.meta.llama3-2-11b-instruct-v1:0` -> `meta.llama3-2-11b-instruct-v1` (region prefix and
+/// `:N` version dropped), as LiteLLM's `BedrockModelInfo.get_base_model` does for the usual forms.
+fn bedrock_base(model: &str) -> &str {
+    let mut m = model;
+    for region in ["us.", "eu.", "apac.", "ap.", "jp.", "au.", "global.", "us-gov.", "ca."] {
+        if let Some(rest) = m.strip_prefix(region) {
+            m = rest;
+            break;
+        }
+    }
+    match m.rsplit_once(':') {
+        Some((base, v)) if !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()) => base,
+        _ => m,
+    }
+}

@@ -1,0 +1,101 @@
+//! The compiled-in model table (LiteLLM's `model_prices_and_context_window.json`), model info,
+//! capability flags, cost calculation and message trimming.
+//!
+//! The table is generated into Rust by `data/models/gen.py` (see `data/models/README.md`), so
+//! there is no JSON to parse at start-up: lookups binary-search static arrays. A caller that adds
+//! or overrides models keeps its own [`ModelRegistry`]; the free functions here use the
+//! compiled-in table alone.
+//!
+//! ```
+//! use unillm::pricing::{self, Capability};
+//! use unillm::types::Usage;
+//! let info = pricing::model_info("gpt-4o").unwrap();
+//! assert_eq!(info.provider.as_deref(), Some("openai"));
+//! assert!(pricing::supports("gpt-4o", Capability::Vision));
+//! let usage = Usage { prompt_tokens: 1000, completion_tokens: 100, ..Usage::default() };
+//! let cost = pricing::completion_cost("gpt-4o", &usage).unwrap();
+//! assert!((cost - (1000.0 * 2.5e-6 + 100.0 * 1e-5)).abs() < 1e-15);
+//! ```
+
+mod cost;
+#[rustfmt::skip]
+mod generated;
+mod info;
+mod table;
+mod trim;
+
+pub use cost::Cost;
+pub use generated::{Capability, LITELLM_VERSION};
+pub use info::{EnvironmentCheck, ModelInfo, ModelRegistry, PriceTier};
+pub use trim::{trim_messages, TrimOptions};
+
+use crate::error::LlmError;
+use crate::types::Usage;
+
+impl ModelRegistry {
+    /// LiteLLM's `cost_per_token(model, usage_object=usage)`: prompt and completion cost in USD.
+    /// An unknown model is a [`NotFoundError`](crate::error::ErrorKind::NotFoundError).
+    pub fn cost_per_token(&self, model: &str, usage: &Usage) -> Result<Cost, LlmError> {
+        self.cost_per_token_for(model, None, usage)
+    }
+
+    /// `cost_per_token` with an explicit provider (`custom_llm_provider`).
+    pub fn cost_per_token_for(&self, model: &str, provider: Option<&str>, usage: &Usage) -> Result<Cost, LlmError> {
+        let provider = match provider {
+            Some(p) => Some(p.to_string()),
+            None => self.provider_of(model),
+        };
+        let info = self.model_info_for(model, provider.as_deref()).ok_or_else(|| cost::unknown_model(model))?;
+        Ok(cost::cost_for_info(&info, usage, provider.as_deref()))
+    }
+
+    /// LiteLLM's `completion_cost` for a chat call with this usage: prompt + completion cost.
+    pub fn completion_cost(&self, model: &str, usage: &Usage) -> Result<f64, LlmError> {
+        self.cost_per_token(model, usage).map(|c| c.total())
+    }
+}
+
+fn builtin() -> &'static ModelRegistry {
+    static EMPTY: ModelRegistry = ModelRegistry::EMPTY;
+    &EMPTY
+}
+
+/// `get_model_info(model)` from the compiled-in table.
+pub fn model_info(model: &str) -> Option<ModelInfo> {
+    builtin().model_info(model)
+}
+
+/// `get_max_tokens(model)`: the maximum output tokens.
+pub fn max_tokens(model: &str) -> Option<u64> {
+    builtin().max_tokens(model)
+}
+
+/// `supports_*(model)` from the compiled-in table (unknown model: `false`).
+pub fn supports(model: &str, capability: Capability) -> bool {
+    builtin().supports(model, capability)
+}
+
+/// Every key of the compiled-in table, sorted.
+pub fn model_list() -> Vec<String> {
+    builtin().model_list()
+}
+
+/// Every provider of the compiled-in table, sorted.
+pub fn provider_list() -> Vec<String> {
+    builtin().provider_list()
+}
+
+/// `validate_environment(model)` given which variable names are set.
+pub fn validate_environment(model: &str, is_set: impl Fn(&str) -> bool) -> EnvironmentCheck {
+    builtin().validate_environment(model, is_set)
+}
+
+/// `cost_per_token(model, usage)` from the compiled-in table.
+pub fn cost_per_token(model: &str, usage: &Usage) -> Result<Cost, LlmError> {
+    builtin().cost_per_token(model, usage)
+}
+
+/// `completion_cost(model, usage)` from the compiled-in table.
+pub fn completion_cost(model: &str, usage: &Usage) -> Result<f64, LlmError> {
+    builtin().completion_cost(model, usage)
+}
