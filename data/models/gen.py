@@ -5,14 +5,16 @@ The JSON is LiteLLM's price and context-window table, vendored from the pinned `
 release named in VERSION (see refresh.sh). The Rust output is a set of sorted static arrays
 that the crate binary-searches at run time, so nothing is parsed at start-up:
 
-- MODELS: one record per table key, sorted by key (bytewise), with indices into the tables below
+- NAMES / NAME_END: every table key, sorted bytewise, concatenated; then one column per field
+  (PROVIDER, MODE, LIMITS, PRICES, FLAGSET, TIER_OF) holding indices into the shared tables below
 - FIELDS / VALUES / PAIRS / PRICE_SETS: every numeric field of an entry (prices, per-unit costs,
   rpm/tpm...), stored once per distinct (field, value) set; a value is an exact f64 (Python's
   repr is the shortest round-trip form, which Rust parses to the same double)
 - FLAGS / FLAG_SETS: every boolean field (`supports_*` and the rest) as a presence mask and a
   value mask
 - TIERS: LiteLLM's `tiered_pricing` lists (range + rates)
-- LOWER: the case-insensitive aliases LiteLLM's `get_model_cost_key` would resolve
+- LOWER: the lower-cased forms where LiteLLM's case-insensitive `get_model_cost_key` needs a
+  tie-break (several keys differ only in case)
 
 Run with no arguments from anywhere; it is deterministic.
 """
@@ -50,17 +52,34 @@ def main():
     with open(SRC, encoding="utf-8") as f:
         table = json.load(f)
     table.pop("sample_spec", None)
+    # LiteLLM's declarative rules for names the table lacks (see litellm_core_utils/fallback_generalizations.py)
+    raw_rules = (table.pop("fallback_generalizations", None) or {}).get("rules") or []
+    rules = []
+    for r in raw_rules:
+        if not isinstance(r, dict) or not isinstance(r.get("pattern"), str) or not isinstance(r.get("model_info"), dict):
+            continue
+        if "extends" in r:
+            continue
+        fill = r.get("fill_missing_for_providers", [])
+        if not isinstance(fill, list) or not all(isinstance(x, str) for x in fill):
+            continue
+        mi = r["model_info"]
+        if "litellm_provider" in mi:
+            if not isinstance(mi["litellm_provider"], str) or len(mi) != 1:
+                continue
+        rules.append((r.get("name", ""), r["pattern"], mi, fill))
     keys_in_order = list(table.keys())
     names = sorted(keys_in_order, key=lambda s: s.encode("utf-8"))
 
-    fields = sorted({k for v in table.values() for k, x in v.items() if is_num(x) and k not in MAX_FIELDS})
-    flags = sorted({k for v in table.values() for k, x in v.items() if isinstance(x, bool)})
+    infos = list(table.values()) + [mi for _, _, mi, _ in rules]
+    fields = sorted({k for v in infos for k, x in v.items() if is_num(x) and k not in MAX_FIELDS})
+    flags = sorted({k for v in infos for k, x in v.items() if isinstance(x, bool)})
     if len(flags) > 64:
         raise SystemExit(f"{len(flags)} boolean fields: widen the flag masks beyond u64")
     if len(fields) > 255:
         raise SystemExit("more than 255 numeric fields")
     providers = sorted({v.get("litellm_provider") or "" for v in table.values()})
-    modes = sorted({v.get("mode") or "" for v in table.values()})
+    modes = sorted({v.get("mode") or "" for v in infos if isinstance(v.get("mode") or "", str)})
     field_ix = {k: i for i, k in enumerate(fields)}
     flag_ix = {k: i for i, k in enumerate(flags)}
 
@@ -129,12 +148,40 @@ def main():
         recs.append((name, providers.index(e.get("litellm_provider") or ""), modes.index(e.get("mode") or ""),
                      mx, ps, fs, t_start if t_len else 0, t_len))
 
-    # case-insensitive aliases, exactly as LiteLLM's {k.lower(): k} map (the later key in file order wins)
-    lower_map = {}
+    # Case-insensitive lookup. LiteLLM keeps {k.lower(): k} (the later key in file order wins); at
+    # run time an ASCII case-insensitive scan finds the key when only one key has that lower-cased
+    # form, so LOWER lists only the forms where that scan would be ambiguous or not ASCII.
+    groups = {}
     for k in keys_in_order:
-        lower_map[k.lower()] = k
+        groups.setdefault(k.lower(), []).append(k)
     name_ix = {n: i for i, n in enumerate(names)}
-    lower = sorted(((lk, name_ix[k]) for lk, k in lower_map.items() if lk != k), key=lambda t: t[0].encode())
+
+    def ascii_lower(x):
+        return "".join(c.lower() if "A" <= c <= "Z" else c for c in x)
+
+    lower = sorted(((lk, name_ix[ks[-1]]) for lk, ks in groups.items()
+                    if len(ks) > 1 or any(ascii_lower(k) != lk for k in ks)),
+                   key=lambda t: t[0].encode())
+
+    rule_lines = []
+    for name, pattern, mi, fill in rules:
+        nums = [(k, x) for k, x in mi.items() if is_num(x) and k not in MAX_FIELDS]
+        ps = price_set(nums)
+        present = val = 0
+        for k, x in mi.items():
+            if isinstance(x, bool):
+                present |= 1 << flag_ix[k]
+                if x:
+                    val |= 1 << flag_ix[k]
+        if (present, val) not in flag_set_ix:
+            flag_set_ix[(present, val)] = len(flag_sets)
+            flag_sets.append((present, val))
+        mx = [int(mi[k]) if is_num(mi.get(k)) and 0 <= mi[k] < 0xFFFFFFFF else 0xFFFFFFFF for k in MAX_FIELDS]
+        mode = mi.get("mode") if isinstance(mi.get("mode"), str) else ""
+        fill_s = ", ".join(rust_str(x) for x in fill)
+        rule_lines.append(f"    // {name}")
+        rule_lines.append(f"    Rule {{ pattern: {rust_str(pattern)}, provider: {rust_str(mi.get('litellm_provider', ''))}, "
+          f"fill_for: &[{fill_s}], mode: {rust_str(mode)}, limits: [{mx[0]}, {mx[1]}, {mx[2]}], prices: {ps}, flags: {flag_set_ix[(present, val)]} }},")
 
     if len(price_sets) > 0xFFFF or len(flag_sets) > 0xFFFF or len(tiers) > 0xFFFF or len(values) > 0xFFFF:
         raise SystemExit("an index overflowed u16")
@@ -145,7 +192,7 @@ def main():
     w(f"// (LiteLLM {VERSION}, MIT licence: data/models/LICENSE-litellm). Do not edit; re-run the script.")
     w("#![allow(clippy::all, clippy::unreadable_literal, clippy::excessive_precision)]")
     w("")
-    w("use super::table::{Model, Tier};")
+    w("use super::table::{Rule, Tier};")
     w("")
     w(f"/// The `litellm` release the table comes from.\npub const LITELLM_VERSION: &str = {rust_str(VERSION)};")
     w("")
@@ -207,13 +254,57 @@ def main():
     for lo, hi, ps in tiers:
         w(f"    Tier {{ lo: {f64(lo)}, hi: {f64(hi)}, prices: {ps} }},")
     w("];\n")
-    w(f"/// Lower-cased names that resolve to a differently spelled key, sorted.\npub static LOWER: [(&str, u16); {len(lower)}] = [")
+    w(f"/// Lower-cased names that several keys share (or non-ASCII ones), with the key LiteLLM picks.\npub static LOWER: [(&str, u16); {len(lower)}] = [")
     for lk, i in lower:
         w(f"    ({rust_str(lk)}, {i}),")
     w("];\n")
-    w(f"/// One record per table key, sorted bytewise by name. `u32::MAX` = no limit given.\npub static MODELS: [Model; {len(recs)}] = [")
+    limit_sets, limit_ix = [], {}
+    tier_ranges, tier_ix = [(0, 0)], {(0, 0): 0}
+    col_limits, col_tiers = [], []
     for name, p, m, mx, ps, fs, ts, tl in recs:
-        w(f"    Model {{ name: {rust_str(name)}, provider: {p}, mode: {m}, max_input: {mx[0]}, max_output: {mx[1]}, max_tokens: {mx[2]}, prices: {ps}, flags: {fs}, tiers: ({ts}, {tl}) }},")
+        if tuple(mx) not in limit_ix:
+            limit_ix[tuple(mx)] = len(limit_sets)
+            limit_sets.append(tuple(mx))
+        col_limits.append(limit_ix[tuple(mx)])
+        if (ts, tl) not in tier_ix:
+            tier_ix[(ts, tl)] = len(tier_ranges)
+            tier_ranges.append((ts, tl))
+        col_tiers.append(tier_ix[(ts, tl)])
+    if len(limit_sets) > 0xFFFF or len(tier_ranges) > 0xFFFF:
+        raise SystemExit("an index overflowed u16")
+    w("/// Every key, sorted bytewise and concatenated; key `i` ends at `NAME_END[i]`.")
+    w("pub static NAMES: &str = concat!(")
+    for i in range(0, len(recs), 8):
+        w("    " + " ".join(rust_str(r[0]) + "," for r in recs[i:i + 8]))
+    w(");\n")
+    offs, pos = [], 0
+    for r in recs:
+        pos += len(r[0].encode("utf-8"))
+        offs.append(pos)
+
+    def column(doc, name, ty, xs, per):
+        w(f"/// {doc}\npub static {name}: [{ty}; {len(xs)}] = [")
+        for i in range(0, len(xs), per):
+            w("    " + ", ".join(str(x) for x in xs[i:i + per]) + ",")
+        w("];\n")
+
+    column("End offset of each key in [`NAMES`].", "NAME_END", "u32", offs, 12)
+    column("Index into [`PROVIDERS`] per key.", "PROVIDER", "u8", [r[1] for r in recs], 24)
+    column("Index into [`MODES`] per key.", "MODE", "u8", [r[2] for r in recs], 24)
+    column("Index into [`LIMIT_SETS`] per key.", "LIMITS", "u16", col_limits, 20)
+    column("Index into [`PRICE_SETS`] per key.", "PRICES", "u16", [r[4] for r in recs], 20)
+    column("Index into [`FLAG_SETS`] per key.", "FLAGSET", "u16", [r[5] for r in recs], 20)
+    column("Index into [`TIER_RANGES`] per key (0 = no `tiered_pricing`).", "TIER_OF", "u16", col_tiers, 20)
+    w(f"/// `[max_input_tokens, max_output_tokens, max_tokens]`, `u32::MAX` = not given.\npub static LIMIT_SETS: [[u32; 3]; {len(limit_sets)}] = [")
+    for i in range(0, len(limit_sets), 6):
+        w("    " + " ".join(f"[{a}, {b}, {c}]," for a, b, c in limit_sets[i:i + 6]))
+    w("];\n")
+    w(f"/// `(start, len)` ranges of [`TIERS`].\npub static TIER_RANGES: [(u16, u8); {len(tier_ranges)}] = [")
+    w("    " + " ".join(f"({a}, {b})," for a, b in tier_ranges))
+    w("];\n")
+    w(f"/// LiteLLM's `fallback_generalizations` rules, in file order (routing rules name a provider).\npub static RULES: [Rule; {len(rules)}] = [")
+    for line in rule_lines:
+        w(line)
     w("];")
     if len(providers) > 255 or len(modes) > 255:
         raise SystemExit("provider/mode index overflowed u8")

@@ -14,9 +14,9 @@
 //!   otherwise) the highest such threshold's input, output, cache-read and cache-write rates apply
 //!   to all tokens. `tiered_pricing` tables (all-or-nothing tiers) win over both. An absent
 //!   cache-read or cache-write rate is the input rate (Fireworks: half the input rate for reads).
-//! - **Prompt cost** = text × input + cache reads × cache-read rate + audio × `input_cost_per_audio_token`
-//!   + image × `input_cost_per_image_token` (each defaulting to the input rate) + cache writes ×
-//!   cache-write rate.
+//! - **Prompt cost** = text × input + cache reads × cache-read rate + audio ×
+//!   `input_cost_per_audio_token` + image × `input_cost_per_image_token` (each defaulting to the
+//!   input rate) + cache writes × cache-write rate.
 //! - **Completion cost** = text × output + audio × `output_cost_per_audio_token` + reasoning ×
 //!   `output_cost_per_reasoning_token` (each defaulting to the output rate), where text is
 //!   `completion_tokens_details.text_tokens`, else the rest after reasoning and audio, and with no

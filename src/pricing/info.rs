@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::generated::{Capability, MODELS, MODES, PROVIDERS};
-use super::table;
+use super::generated::{Capability, MODES, PROVIDERS, RULES};
+use super::table::{self, Rule};
 
 /// Everything the table knows about one model, in LiteLLM's `model_info` shape: the named fields
 /// plus every numeric field (`prices`, e.g. `input_cost_per_token`) and every boolean field
@@ -36,6 +36,10 @@ pub struct ModelInfo {
     pub flags: BTreeMap<String, bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tiered_pricing: Vec<PriceTier>,
+    /// `true` when no table entry matched and this comes from LiteLLM's fallback generalization
+    /// rules alone: capabilities and limits, but no prices.
+    #[serde(skip)]
+    pub inferred: bool,
 }
 
 /// One `tiered_pricing` entry: every token of a request whose input tokens fall in `range` is
@@ -61,16 +65,6 @@ impl ModelInfo {
     /// Whether the entry states the capability as `true` (absent counts as `false`, as in LiteLLM).
     pub fn supports(&self, capability: Capability) -> bool {
         self.flag(capability.key()) == Some(true)
-    }
-
-    /// LiteLLM's `get_max_tokens`: `max_output_tokens` where given, else `max_tokens`.
-    pub fn max_output(&self) -> Option<u64> {
-        self.max_output_tokens.or(self.max_tokens)
-    }
-
-    /// The largest prompt the model takes: `max_input_tokens`, else `max_tokens`.
-    pub fn max_input(&self) -> Option<u64> {
-        self.max_input_tokens.or(self.max_tokens)
     }
 
     /// Builds an entry from a LiteLLM-shaped JSON object (what `register_model` receives):
@@ -136,15 +130,87 @@ impl ModelInfo {
             max_tokens: table::limit(m.max_tokens),
             prices: table::price_pairs(m.prices).map(|(k, v)| (k.to_string(), v)).collect(),
             flags: table::flag_pairs(m.flags).map(|(k, v)| (k.to_string(), v)).collect(),
-            tiered_pricing: table::tiers(m)
+            tiered_pricing: table::tiers(&m)
                 .iter()
                 .map(|t| PriceTier {
                     range: [t.lo, t.hi],
                     prices: table::price_pairs(t.prices).map(|(k, v)| (k.to_string(), v)).collect(),
                 })
                 .collect(),
+            inferred: false,
         })
     }
+
+    /// The fields a rule gives (mode, limits, numbers, booleans), as an entry.
+    fn from_rule(rule: &Rule) -> ModelInfo {
+        ModelInfo {
+            mode: (!rule.mode.is_empty()).then(|| rule.mode.to_string()),
+            max_input_tokens: table::limit(rule.limits[0]),
+            max_output_tokens: table::limit(rule.limits[1]),
+            max_tokens: table::limit(rule.limits[2]),
+            prices: table::price_pairs(rule.prices).map(|(k, v)| (k.to_string(), v)).collect(),
+            flags: table::flag_pairs(rule.flags).map(|(k, v)| (k.to_string(), v)).collect(),
+            ..ModelInfo::default()
+        }
+    }
+
+    /// Adds the fields of `other` that `self` lacks (an existing value wins).
+    fn fill_missing(&mut self, other: &ModelInfo) {
+        if self.mode.is_none() {
+            self.mode.clone_from(&other.mode);
+        }
+        self.max_input_tokens = self.max_input_tokens.or(other.max_input_tokens);
+        self.max_output_tokens = self.max_output_tokens.or(other.max_output_tokens);
+        self.max_tokens = self.max_tokens.or(other.max_tokens);
+        for (k, v) in &other.prices {
+            self.prices.entry(k.clone()).or_insert(*v);
+        }
+        for (k, v) in &other.flags {
+            self.flags.entry(k.clone()).or_insert(*v);
+        }
+    }
+
+    /// The shape LiteLLM's `get_model_info` returns: `max_tokens` is `max_output_tokens`, else
+    /// `max_input_tokens` (the table's own `max_tokens` field is not passed through).
+    fn litellm_view(mut self) -> ModelInfo {
+        self.max_tokens = self.max_output_tokens.or(self.max_input_tokens);
+        self
+    }
+}
+
+/// The union of every capability rule matching `name`, later rules winning (LiteLLM's
+/// `match_capability_generalizations`); `None` when none matches.
+fn capability_rules(name: &str) -> Option<ModelInfo> {
+    let mut out: Option<ModelInfo> = None;
+    for rule in RULES.iter().filter(|r| r.provider.is_empty() && r.matches(name)) {
+        out.get_or_insert_with(ModelInfo::default).merge(&ModelInfo::from_rule(rule));
+    }
+    out
+}
+
+/// LiteLLM's `mapped_model_fill_missing`: for chat/responses entries, the fields that flagged
+/// capability rules give the entry's provider and the entry lacks.
+fn fill_from_rules(mut info: ModelInfo) -> ModelInfo {
+    let mode = info.mode.as_deref().unwrap_or("chat");
+    let Some(provider) = info.provider.clone() else { return info };
+    if mode != "chat" && mode != "responses" {
+        return info;
+    }
+    let mut fill: Option<ModelInfo> = None;
+    for rule in RULES.iter() {
+        if rule.provider.is_empty() && rule.fill_for.contains(&provider.as_str()) && rule.matches(&info.key) {
+            fill.get_or_insert_with(ModelInfo::default).merge(&ModelInfo::from_rule(rule));
+        }
+    }
+    if let Some(fill) = fill {
+        info.fill_missing(&fill);
+    }
+    info
+}
+
+/// The provider of the first routing rule matching a bare model id.
+fn routing_rule(model: &str) -> Option<&'static str> {
+    RULES.iter().find(|r| !r.provider.is_empty() && r.matches(model)).map(|r| r.provider)
 }
 
 fn json_f64(v: &serde_json::Value) -> Option<f64> {
@@ -233,17 +299,32 @@ impl ModelRegistry {
         self.model_info_for(model, None)
     }
 
-    /// `get_model_info(model, custom_llm_provider)`.
+    /// `get_model_info(model, custom_llm_provider)`. A name no entry matches may still get
+    /// capabilities (never prices) from LiteLLM's fallback generalization rules; such an answer
+    /// has [`ModelInfo::inferred`] set.
     pub fn model_info_for(&self, model: &str, provider: Option<&str>) -> Option<ModelInfo> {
         let names = PotentialNames::new(model, provider);
-        for candidate in names.candidates(model) {
+        let candidates = names.candidates(model);
+        let mut any_entry = false;
+        for candidate in candidates {
             if let Some(info) = self.entry(candidate) {
+                any_entry = true;
                 if provider_matches(info.provider.as_deref(), names.provider.as_deref()) {
-                    return Some(info);
+                    return Some(fill_from_rules(info).litellm_view());
                 }
             }
         }
-        None
+        // LiteLLM's `_get_model_info_from_generalization`: rules lose to any exact entry.
+        if any_entry {
+            return None;
+        }
+        candidates.iter().find_map(|candidate| {
+            let mut info = capability_rules(candidate)?;
+            info.key = candidate.to_string();
+            info.provider = names.provider.clone().or_else(|| routing_rule(model).map(str::to_string));
+            info.inferred = true;
+            Some(info.litellm_view())
+        })
     }
 
     /// The provider LiteLLM would route `model` to: the `provider/` prefix if it names a known
@@ -252,22 +333,48 @@ impl ModelRegistry {
         if let Some((p, _)) = split_provider(model) {
             return Some(p.to_string());
         }
-        self.model_info(model).and_then(|i| i.provider).map(|p| normalize_provider(&p).to_string())
+        if let Some(p) = self.model_info(model).filter(|i| !i.inferred).and_then(|i| i.provider) {
+            return Some(normalize_provider(&p).to_string());
+        }
+        routing_rule(model).map(str::to_string)
     }
 
-    /// `get_max_tokens(model)`: the maximum output tokens.
+    /// `get_max_tokens(model)`: the entry's `max_output_tokens`.
     pub fn max_tokens(&self, model: &str) -> Option<u64> {
-        self.model_info(model).and_then(|i| i.max_output())
+        self.model_info(model).filter(|i| !i.inferred).and_then(|i| i.max_output_tokens)
     }
 
-    /// `supports_*(model)`: `false` for unknown models, as in LiteLLM.
+    /// `supports_*(model)` as LiteLLM's `supports_factory` decides it: the entry's flag when it
+    /// states one; when it states none, the flag of the bare (provider-less) entry, then the few
+    /// provider-wide defaults LiteLLM's provider code adds (Fireworks: function calling and prompt
+    /// caching; xAI: web search; response schema for every Fireworks, Databricks, Nebius,
+    /// Predibase and LM Studio model). `false` for unknown models.
     pub fn supports(&self, model: &str, capability: Capability) -> bool {
-        self.model_info(model).is_some_and(|i| i.supports(capability))
+        // The provider as LiteLLM routes it: a known prefix, else the entry's own (unfolded) one.
+        let provider = match split_provider(model) {
+            Some((p, _)) => Some(p.to_string()),
+            None => self.model_info(model).and_then(|i| i.provider),
+        };
+        let provider = provider.as_deref();
+        if capability == Capability::ResponseSchema
+            && matches!(provider, Some("predibase" | "fireworks_ai" | "lm_studio" | "nebius" | "databricks"))
+        {
+            return true;
+        }
+        let key = capability.key();
+        let stated = self.model_info(model).and_then(|i| i.flag(key));
+        match stated {
+            Some(v) => v,
+            None => {
+                let bare = split_provider(model).map_or(model, |(_, rest)| rest);
+                self.entry(bare).and_then(|i| i.flag(key)) == Some(true) || provider_default(provider, capability)
+            }
+        }
     }
 
     /// Every key: the compiled-in table's and the registered ones, sorted, without duplicates.
     pub fn model_list(&self) -> Vec<String> {
-        let mut out: Vec<String> = MODELS.iter().map(|m| m.name.to_string()).collect();
+        let mut out: Vec<String> = (0..table::len()).map(|i| table::name(i).to_string()).collect();
         out.extend(self.custom.keys().filter(|k| table::find_exact(k).is_none()).cloned());
         out.sort();
         out
@@ -309,6 +416,15 @@ impl ModelRegistry {
             }
         }
     }
+}
+
+/// Capabilities LiteLLM's provider code grants a whole provider (`get_provider_info`).
+fn provider_default(provider: Option<&str>, capability: Capability) -> bool {
+    matches!(
+        (provider, capability),
+        (Some("fireworks_ai"), Capability::FunctionCalling | Capability::PromptCaching)
+            | (Some("xai"), Capability::WebSearch)
+    )
 }
 
 /// `(providers, any one of these sets of variables all set, the names reported when missing)`,

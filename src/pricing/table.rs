@@ -1,15 +1,19 @@
 //! The compiled-in model table: record types for `generated.rs` and lookups over its sorted arrays.
 //!
-//! Nothing here allocates or parses: names are binary-searched in [`MODELS`](super::generated::MODELS),
-//! prices are `(field, value)` pairs shared between models with identical price sets, and boolean
-//! fields are two bit masks shared the same way.
+//! Nothing here parses: names are binary-searched in the concatenated, sorted
+//! [`NAMES`](super::generated::NAMES); every other field is a column of small indices into shared
+//! tables. Prices are `(field, value)` pairs shared between models with identical price sets, and
+//! boolean fields are two bit masks shared the same way.
 
-use super::generated::{FIELDS, FLAGS, FLAG_SETS, LOWER, MODELS, PAIRS, PRICE_SETS, TIERS, VALUES};
+use super::generated::{
+    FIELDS, FLAGS, FLAGSET, FLAG_SETS, LIMITS, LIMIT_SETS, LOWER, MODE, NAMES, NAME_END, PAIRS, PRICES, PRICE_SETS,
+    PROVIDER, TIERS, TIER_OF, TIER_RANGES, VALUES,
+};
 
-/// Marks an absent `max_*` limit in a [`Model`] record.
+/// Marks an absent `max_*` limit.
 pub const NO_LIMIT: u32 = u32::MAX;
 
-/// One compiled-in table entry (see `data/models/gen.py`).
+/// One compiled-in table entry, gathered from the generated columns (see `data/models/gen.py`).
 #[derive(Debug, Clone, Copy)]
 pub struct Model {
     /// The LiteLLM key, e.g. `gpt-4o` or `groq/llama3-8b-8192`.
@@ -38,27 +42,64 @@ pub struct Tier {
     pub prices: u16,
 }
 
+/// Number of compiled-in keys.
+pub fn len() -> usize {
+    NAME_END.len()
+}
+
+/// The key at `index` (`""` past the end).
+pub fn name(index: usize) -> &'static str {
+    let end = NAME_END.get(index).map_or(0, |&e| e as usize);
+    let start = match index.checked_sub(1) {
+        Some(p) => NAME_END.get(p).map_or(0, |&e| e as usize),
+        None => 0,
+    };
+    NAMES.get(start..end).unwrap_or("")
+}
+
 /// The record index of an exact table key.
-pub fn find_exact(name: &str) -> Option<usize> {
-    MODELS.binary_search_by(|m| m.name.as_bytes().cmp(name.as_bytes())).ok()
+pub fn find_exact(key: &str) -> Option<usize> {
+    let (mut lo, mut hi) = (0, len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match name(mid).as_bytes().cmp(key.as_bytes()) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(mid),
+        }
+    }
+    None
 }
 
 /// The record index of a table key, exactly or case-insensitively (LiteLLM's `get_model_cost_key`:
-/// an exact key wins; otherwise the key whose lower-cased form equals the lower-cased name).
-pub fn find(name: &str) -> Option<usize> {
-    if let Some(i) = find_exact(name) {
+/// an exact key wins; otherwise the key whose lower-cased form equals the lower-cased name). The
+/// case-insensitive path is a linear scan that runs only for names that are not exact keys.
+pub fn find(key: &str) -> Option<usize> {
+    if let Some(i) = find_exact(key) {
         return Some(i);
     }
-    let lower = name.to_lowercase();
+    let lower = key.to_lowercase();
     if let Ok(j) = LOWER.binary_search_by(|(k, _)| k.as_bytes().cmp(lower.as_bytes())) {
         return LOWER.get(j).map(|&(_, i)| usize::from(i));
     }
-    find_exact(&lower)
+    (0..len()).find(|&i| name(i).eq_ignore_ascii_case(key))
 }
 
 /// The record at `index`.
-pub fn model(index: usize) -> Option<&'static Model> {
-    MODELS.get(index)
+pub fn model(index: usize) -> Option<Model> {
+    let limits = LIMIT_SETS.get(usize::from(*LIMITS.get(index)?))?;
+    let tiers = TIER_RANGES.get(usize::from(*TIER_OF.get(index)?))?;
+    Some(Model {
+        name: name(index),
+        provider: *PROVIDER.get(index)?,
+        mode: *MODE.get(index)?,
+        max_input: limits[0],
+        max_output: limits[1],
+        max_tokens: limits[2],
+        prices: *PRICES.get(index)?,
+        flags: *FLAGSET.get(index)?,
+        tiers: *tiers,
+    })
 }
 
 /// The `(field name, value)` pairs of a price set, in field order.
@@ -94,4 +135,30 @@ pub fn tiers(m: &Model) -> &'static [Tier] {
 /// A `max_*` value as an `Option`.
 pub fn limit(v: u32) -> Option<u64> {
     (v != NO_LIMIT).then_some(u64::from(v))
+}
+
+/// One of LiteLLM's `fallback_generalizations` rules. A routing rule (`provider` non-empty) names
+/// the provider of a bare model id it matches; a capability rule gives model info (mode, limits,
+/// flags, prices) to names the table lacks, and — for the providers in `fill_for` — fills the
+/// fields a matching table entry leaves out.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// A Python regular expression, searched case-insensitively (see [`super::pattern`]).
+    pub pattern: &'static str,
+    pub provider: &'static str,
+    pub fill_for: &'static [&'static str],
+    pub mode: &'static str,
+    /// `[max_input_tokens, max_output_tokens, max_tokens]`, [`NO_LIMIT`] = not given.
+    pub limits: [u32; 3],
+    /// Index into [`PRICE_SETS`].
+    pub prices: u16,
+    /// Index into [`FLAG_SETS`].
+    pub flags: u16,
+}
+
+impl Rule {
+    /// Whether the rule's pattern matches `name` (an unparsable pattern matches nothing).
+    pub fn matches(&self, name: &str) -> bool {
+        super::pattern::Pattern::parse(self.pattern).is_some_and(|p| p.search(name))
+    }
 }
