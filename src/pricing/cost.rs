@@ -135,9 +135,11 @@ fn select_tier(info: &ModelInfo, prompt_tokens: u64) -> Option<&PriceTier> {
 fn threshold_of(key: &str) -> Option<(f64, &str)> {
     let (_, rest) = key.rsplit_once("_above_")?;
     let t = rest.split("_tokens").next()?;
+    // The table's thresholds are whole numbers ("128k", "200000"); integer parsing keeps the
+    // float parser out of the wasm build.
     let value = match t.strip_suffix('k') {
-        Some(num) => num.parse::<f64>().ok()? * 1000.0,
-        None => t.replace('k', "").parse::<f64>().ok()?,
+        Some(num) => num.parse::<u64>().ok()? as f64 * 1000.0,
+        None => t.parse::<u64>().ok()? as f64,
     };
     Some((value, t))
 }

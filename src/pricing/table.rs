@@ -78,9 +78,12 @@ pub fn find(key: &str) -> Option<usize> {
     if let Some(i) = find_exact(key) {
         return Some(i);
     }
-    let lower = key.to_lowercase();
-    if let Ok(j) = LOWER.binary_search_by(|(k, _)| k.as_bytes().cmp(lower.as_bytes())) {
-        return LOWER.get(j).map(|&(_, i)| usize::from(i));
+    // (LOWER is usually empty: then the Unicode lower-casing is compiled out.)
+    if !LOWER.is_empty() {
+        let lower = key.to_lowercase();
+        if let Ok(j) = LOWER.binary_search_by(|(k, _)| k.as_bytes().cmp(lower.as_bytes())) {
+            return LOWER.get(j).map(|&(_, i)| usize::from(i));
+        }
     }
     (0..len()).find(|&i| name(i).eq_ignore_ascii_case(key))
 }
