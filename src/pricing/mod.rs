@@ -20,6 +20,7 @@
 //! assert_eq!(cost.ok(), Some(1000.0 * 2.5e-6 + 100.0 * 1e-5));
 //! ```
 
+pub mod chat_tokens;
 mod cost;
 #[rustfmt::skip]
 mod generated;
