@@ -240,3 +240,24 @@ fn cost_rules() {
     };
     assert!(pricing::completion_cost("claude-haiku-4-5", &odd).expect("priced") >= 0.0);
 }
+
+#[test]
+fn response_cost_uses_usage_model_and_tier() {
+    let reg = ModelRegistry::new();
+    let usage = Usage { prompt_tokens: 1000, completion_tokens: 100, ..Usage::default() };
+    let mut resp: unillm::types::ChatResponse =
+        serde_json::from_value(serde_json::json!({"id": "x", "model": "gpt-4o-2024-08-06", "choices": []})).expect("response");
+    assert_eq!(reg.response_cost(&resp, None, None).map_err(|e| e.kind), Err(ErrorKind::BadRequestError));
+    resp.usage = Some(usage.clone());
+    let by_response = reg.response_cost(&resp, None, None).expect("priced");
+    assert_eq!(by_response, reg.completion_cost("gpt-4o-2024-08-06", &usage).expect("priced"));
+    // The requested name wins; an unknown requested name falls back to the response's model.
+    assert_eq!(reg.response_cost(&resp, Some("gpt-4o-mini"), None).ok(), reg.completion_cost("gpt-4o-mini", &usage).ok());
+    assert_eq!(reg.response_cost(&resp, Some("my-alias"), None).ok(), Some(by_response));
+    // A reported service tier is billed at its rates.
+    resp.model = "gpt-5".into();
+    resp.service_tier = Some("priority".into());
+    let priority = reg.response_cost(&resp, None, None).expect("priced");
+    resp.service_tier = None;
+    assert!(priority > reg.response_cost(&resp, None, None).expect("priced"));
+}

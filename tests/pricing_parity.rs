@@ -1,7 +1,7 @@
 //! Costs against LiteLLM's own numbers: tests/fixtures/pricing/litellm_costs.json was written by
 //! data/models/gen_parity.py running the pinned `litellm` release (data/models/VERSION).
 
-use unillm::pricing::{ModelRegistry, LITELLM_VERSION};
+use unillm::pricing::{CostOptions, ModelRegistry, LITELLM_VERSION};
 use unillm::types::Usage;
 
 fn close(a: f64, b: f64) -> bool {
@@ -35,7 +35,8 @@ fn costs_match_litellm() {
         let model = case["model"].as_str().expect("model");
         let provider = case["provider"].as_str();
         let usage: Usage = serde_json::from_value(case["usage"].clone()).expect("usage");
-        let ours = reg.cost_per_token_for(model, provider, &usage);
+        let service_tier = case["service_tier"].as_str();
+        let ours = reg.cost_per_token_with(model, &usage, &CostOptions { provider, service_tier });
         let feature = case["feature"].as_str().unwrap_or("");
         match (case.get("prompt_cost"), ours) {
             (Some(p), Ok(c)) => {

@@ -39,8 +39,8 @@ rng = random.Random(20261122)
 cases = []
 
 
-def add(model, usage, feature, provider=None):
-    cases.append({"model": model, "provider": provider, "usage": usage, "feature": feature})
+def add(model, usage, feature, provider=None, service_tier=None):
+    cases.append({"model": model, "provider": provider, "usage": usage, "feature": feature, "service_tier": service_tier})
 
 
 def sample(xs, n):
@@ -142,7 +142,15 @@ for m, p in [("gpt-4o", "openai"), ("llama-3.3-70b-versatile", "groq"), ("claude
              ("gemini-2.5-flash", "gemini")]:
     add(m, {"prompt_tokens": 2000, "completion_tokens": 100}, "explicit_provider", provider=p)
 
-# 10. Edge usages.
+# 10. Service tiers (priority / flex / fast / unknown), with cache reads, reasoning, long prompts.
+for k in sample(chat_models(lambda v: any(key.endswith(("_priority", "_flex")) for key in v)), 30):
+    for tier in ("priority", "flex", "fast", "default"):
+        pt = rng.choice([5000, 150000, 300000])
+        add(k, {"prompt_tokens": pt, "completion_tokens": 900,
+                "prompt_tokens_details": {"cached_tokens": pt // 3, "audio_tokens": 100},
+                "completion_tokens_details": {"reasoning_tokens": 400}}, "service_tier", service_tier=tier)
+
+# 11. Edge usages.
 for k in ["gpt-4o", "claude-3-5-sonnet-20241022", "gemini/gemini-2.5-pro"]:
     add(k, {"prompt_tokens": 0, "completion_tokens": 0}, "edge_zero")
     add(k, {"prompt_tokens": 1000, "completion_tokens": 10, "prompt_tokens_details": {"cached_tokens": 5000}}, "edge_cached_gt_prompt")
@@ -161,6 +169,7 @@ for c in cases:
     rec = dict(c)
     try:
         p, q = litellm.cost_per_token(model=c["model"], custom_llm_provider=c["provider"],
+                                      service_tier=c["service_tier"],
                                       usage_object=Usage(**json.loads(json.dumps(usage))))
         rec["prompt_cost"], rec["completion_cost"] = p, q
     except Exception as e:  # noqa: BLE001
@@ -168,7 +177,8 @@ for c in cases:
     try:
         resp = ModelResponse(model=c["model"], usage=Usage(**json.loads(json.dumps(usage))))
         rec["total_cost"] = litellm.completion_cost(completion_response=resp, model=c["model"],
-                                                    custom_llm_provider=c["provider"])
+                                                    custom_llm_provider=c["provider"],
+                                                    service_tier=c["service_tier"])
     except Exception as e:  # noqa: BLE001
         rec["total_error"] = type(e).__name__
     out.append(rec)

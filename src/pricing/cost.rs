@@ -28,7 +28,11 @@
 //! Perplexity uses its own rule (LiteLLM's `llms/perplexity/cost_calculator.py`): every prompt
 //! token at the input rate, no cache discount, no long-context tiers.
 //!
-//! Not modelled (documented gaps): service tiers (`*_priority`, `*_flex`, batches), off-peak
+//! Service tiers (`priority` / `fast`, `flex`, `balanced`, `ultrafast`) pick the `*_<tier>` rates
+//! with LiteLLM's fallback to the standard rate, except for the providers whose own LiteLLM
+//! calculator ignores the tier (Fireworks, DeepSeek, Tencent, xAI, Lemonade, DashScope).
+//!
+//! Not modelled (documented gaps): batch prices (`*_batches`), off-peak
 //! windows (those need the clock), regional uplifts, Anthropic geo/speed multipliers, per-second,
 //! per-character and per-image (image generation) billing, web-search tool fees, provider-reported costs (`usage.cost` from
 //! Perplexity / xAI), Azure AI
@@ -150,50 +154,77 @@ const THRESHOLD_PREFIXES: [&str; 4] = [
     "cache_read_input_token_cost_above_",
     "cache_creation_input_token_cost_above_",
 ];
-const NON_STANDARD_SUFFIXES: [&str; 7] =
-    ["_flex", "_priority", "_balanced", "_fast", "_ultrafast", "_decisions", "_batches"];
+/// LiteLLM's `_SERVICE_TIER_SUFFIXES` (longest first, as it tries them).
+const SERVICE_TIER_SUFFIXES: [&str; 6] = ["_ultrafast", "_balanced", "_priority", "_auto", "_flex", "_fast"];
+const NON_STANDARD_SUFFIXES: [&str; 7] = ["_ultrafast", "_balanced", "_priority", "_auto", "_flex", "_fast", "_batches"];
 
-/// `_get_token_base_cost` for the standard service tier.
-fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool) -> Rates {
-    if let Some(tier) = select_tier(info, prompt_tokens) {
-        let output = if tier.prices.contains_key("output_cost_per_token") {
-            tier_rate(tier, "output_cost_per_token", None)
+/// `get_service_tier_cost_key`: `input_cost_per_token` + `priority` -> `input_cost_per_token_priority`
+/// (`fast` bills as `priority`; `auto`, `default` and unknown tiers as standard).
+fn tier_key(base: &str, tier: Option<&str>) -> String {
+    let suffix = match tier.map(str::to_ascii_lowercase).as_deref() {
+        Some("flex") => "flex",
+        Some("balanced") => "balanced",
+        Some("priority" | "fast") => "priority",
+        Some("ultrafast") => "ultrafast",
+        _ => return base.to_string(),
+    };
+    format!("{base}_{suffix}")
+}
+
+/// `get_cost_per_unit` without its default: the key, else (for a service-tier key) the key
+/// without its tier suffix.
+fn unit(info: &ModelInfo, key: &str) -> Option<f64> {
+    if let Some(v) = info.price(key) {
+        return Some(v);
+    }
+    let suffix = SERVICE_TIER_SUFFIXES.iter().find(|s| key.contains(*s))?;
+    info.price(&key.replace(suffix, ""))
+}
+
+/// `_get_token_base_cost`.
+fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Option<&str>) -> Rates {
+    if let Some(t) = select_tier(info, prompt_tokens) {
+        let output = if t.prices.contains_key("output_cost_per_token") {
+            tier_rate(t, "output_cost_per_token", None)
         } else {
             info.price("output_cost_per_token").unwrap_or(0.0)
         };
         return Rates {
-            input: tier_rate(tier, "input_cost_per_token", None),
+            input: tier_rate(t, "input_cost_per_token", None),
             output,
-            cache_read: tier_rate(tier, "cache_read_input_token_cost", Some("input_cost_per_token")),
-            cache_creation: tier_rate(tier, "cache_creation_input_token_cost", Some("input_cost_per_token")),
+            cache_read: tier_rate(t, "cache_read_input_token_cost", Some("input_cost_per_token")),
+            cache_creation: tier_rate(t, "cache_creation_input_token_cost", Some("input_cost_per_token")),
         };
     }
-    let mut input = info.price("input_cost_per_token").unwrap_or(0.0);
-    let mut output = info.price("output_cost_per_token").unwrap_or(0.0);
+    let mut input = unit(info, &tier_key("input_cost_per_token", tier)).unwrap_or(0.0);
+    let mut output = unit(info, &tier_key("output_cost_per_token", tier)).unwrap_or(0.0);
     if output == 0.0 {
         if let Some(v) = info.price("output_cost_per_image_token") {
             output = v;
         }
     }
-    let mut cache_creation = info.price("cache_creation_input_token_cost");
-    let mut cache_read = info.price("cache_read_input_token_cost");
+    let mut cache_creation = unit(info, &tier_key("cache_creation_input_token_cost", tier));
+    let mut cache_read = unit(info, &tier_key("cache_read_input_token_cost", tier));
 
+    let tier_suffix = tier_key("", tier);
     let mut thresholds: Vec<(f64, &str)> = info
         .prices
         .keys()
         .filter(|k| THRESHOLD_PREFIXES.iter().any(|p| k.starts_with(p)) && k.contains("_tokens"))
-        .filter(|k| !NON_STANDARD_SUFFIXES.iter().any(|s| k.ends_with(s)))
+        .filter(|k| {
+            !NON_STANDARD_SUFFIXES.iter().any(|s| k.ends_with(s)) || (!tier_suffix.is_empty() && k.ends_with(&tier_suffix))
+        })
         .filter_map(|k| threshold_of(k))
         .collect();
     thresholds.sort_by(|a, b| a.0.total_cmp(&b.0));
     let n = prompt_tokens as f64;
     for (threshold, t) in thresholds {
         if n > threshold || (inclusive && n == threshold) {
-            let key = |base: &str| format!("{base}_above_{t}_tokens");
-            input = info.price(&key("input_cost_per_token")).unwrap_or(input);
-            output = info.price(&key("output_cost_per_token")).unwrap_or(output);
-            cache_creation = info.price(&key("cache_creation_input_token_cost")).or(cache_creation);
-            cache_read = info.price(&key("cache_read_input_token_cost")).or(cache_read);
+            let key = |base: &str| tier_key(&format!("{base}_above_{t}_tokens"), tier);
+            input = unit(info, &key("input_cost_per_token")).unwrap_or(input);
+            output = unit(info, &key("output_cost_per_token")).unwrap_or(output);
+            cache_creation = unit(info, &key("cache_creation_input_token_cost")).or(cache_creation);
+            cache_read = unit(info, &key("cache_read_input_token_cost")).or(cache_read);
         }
     }
     Rates {
@@ -206,7 +237,7 @@ fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool) -> Rates {
 
 /// `generic_cost_per_token` on an already resolved entry. `provider` is the provider the call
 /// went to (it decides xAI's inclusive thresholds and Fireworks' default cache-read rate).
-pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>) -> Cost {
+pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, tier: Option<&str>) -> Cost {
     if provider == Some("perplexity") {
         return perplexity(info, usage);
     }
@@ -246,14 +277,21 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>) ->
         text = u.prompt_tokens.saturating_sub(cache_hit + audio + cache_creation + image);
     }
 
-    let rates = base_rates(info, u.prompt_tokens, inclusive);
+    // The providers whose own LiteLLM calculator does not take `service_tier` bill at standard rates.
+    let tier = tier.filter(|_| {
+        !matches!(
+            provider,
+            Some("fireworks_ai" | "deepseek" | "tencent" | "xai" | "lemonade" | "dashscope" | "qwencloud" | "qwen_ai_platform")
+        )
+    });
+    let rates = base_rates(info, u.prompt_tokens, inclusive, tier);
     let mut prompt = text as f64 * rates.input;
     prompt += cache_hit as f64 * rates.cache_read;
     if audio > 0 {
-        prompt += modality(info, "input_cost_per_audio_token", audio, rates.input);
+        prompt += modality(info, "input_cost_per_audio_token", audio, rates.input, tier);
     }
     if image > 0 {
-        prompt += modality(info, "input_cost_per_image_token", image, rates.input);
+        prompt += modality(info, "input_cost_per_image_token", image, rates.input, tier);
     }
     if cache_creation > 0 {
         prompt += cache_creation as f64 * rates.cache_creation;
@@ -275,7 +313,7 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>) ->
         completion += caudio as f64 * info.price("output_cost_per_audio_token").unwrap_or(rates.output);
     }
     if !text_is_total && reasoning > 0 {
-        completion += reasoning as f64 * reasoning_rate(info, u.prompt_tokens, rates.output);
+        completion += reasoning as f64 * reasoning_rate(info, u.prompt_tokens, rates.output, tier);
     }
     Cost { prompt, completion }
 }
@@ -295,20 +333,34 @@ fn perplexity(info: &ModelInfo, usage: &Usage) -> Cost {
     Cost { prompt: usage.prompt_tokens as f64 * input, completion }
 }
 
-fn modality(info: &ModelInfo, key: &str, tokens: u64, input_rate: f64) -> f64 {
-    match info.price(key) {
+/// `_modality_token_cost`: the modality's (tier) rate, else the resolved input rate.
+fn modality(info: &ModelInfo, key: &str, tokens: u64, input_rate: f64, tier: Option<&str>) -> f64 {
+    let tiered = tier_key(key, tier);
+    let key = if info.price(&tiered).is_some() { tiered.as_str() } else { key };
+    match unit(info, key) {
         None => tokens as f64 * input_rate,
         Some(rate) => tokens as f64 * rate,
     }
 }
 
-fn reasoning_rate(info: &ModelInfo, prompt_tokens: u64, output_rate: f64) -> f64 {
-    if let Some(tier) = select_tier(info, prompt_tokens) {
-        if tier.prices.contains_key("output_cost_per_reasoning_token") || tier.prices.contains_key("output_cost_per_token") {
-            return tier_rate(tier, "output_cost_per_reasoning_token", Some("output_cost_per_token"));
+/// `_resolve_billed_reasoning_rate` (without off-peak windows).
+fn reasoning_rate(info: &ModelInfo, prompt_tokens: u64, output_rate: f64, tier: Option<&str>) -> f64 {
+    if let Some(t) = select_tier(info, prompt_tokens) {
+        if t.prices.contains_key("output_cost_per_reasoning_token") || t.prices.contains_key("output_cost_per_token") {
+            return tier_rate(t, "output_cost_per_reasoning_token", Some("output_cost_per_token"));
         }
     }
-    info.price("output_cost_per_reasoning_token").unwrap_or(output_rate)
+    let reasoning_key = tier_key("output_cost_per_reasoning_token", tier);
+    if info.price(&reasoning_key).is_some() {
+        if let Some(v) = unit(info, &reasoning_key) {
+            return v;
+        }
+    }
+    let output_key = tier_key("output_cost_per_token", tier);
+    if output_key != "output_cost_per_token" && info.price(&output_key).is_some() {
+        return output_rate;
+    }
+    unit(info, "output_cost_per_reasoning_token").unwrap_or(output_rate)
 }
 
 /// The error for a model the table does not know.

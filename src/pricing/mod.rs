@@ -35,18 +35,33 @@ pub use info::{EnvironmentCheck, ModelInfo, ModelRegistry, PriceTier};
 pub use trim::{trim_messages, TrimOptions};
 
 use crate::error::LlmError;
-use crate::types::Usage;
+use crate::types::{ChatResponse, Usage};
+
+/// How a call was billed, beyond its model and usage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CostOptions<'a> {
+    /// The provider the call went to (`custom_llm_provider`); by default the one the model
+    /// name routes to.
+    pub provider: Option<&'a str>,
+    /// The service tier the response reports (`priority`, `flex`, ...).
+    pub service_tier: Option<&'a str>,
+}
 
 impl ModelRegistry {
     /// LiteLLM's `cost_per_token(model, usage_object=usage)`: prompt and completion cost in USD.
     /// An unknown model is a [`NotFoundError`](crate::error::ErrorKind::NotFoundError).
     pub fn cost_per_token(&self, model: &str, usage: &Usage) -> Result<Cost, LlmError> {
-        self.cost_per_token_for(model, None, usage)
+        self.cost_per_token_with(model, usage, &CostOptions::default())
     }
 
     /// `cost_per_token` with an explicit provider (`custom_llm_provider`).
     pub fn cost_per_token_for(&self, model: &str, provider: Option<&str>, usage: &Usage) -> Result<Cost, LlmError> {
-        let provider = match provider {
+        self.cost_per_token_with(model, usage, &CostOptions { provider, ..CostOptions::default() })
+    }
+
+    /// `cost_per_token(model, usage_object=usage, custom_llm_provider=..., service_tier=...)`.
+    pub fn cost_per_token_with(&self, model: &str, usage: &Usage, options: &CostOptions<'_>) -> Result<Cost, LlmError> {
+        let provider = match options.provider {
             Some(p) => Some(p.to_string()),
             None => self.provider_of(model),
         };
@@ -55,12 +70,40 @@ impl ModelRegistry {
             // LiteLLM prices such a name at 0; a silent zero is worse than saying we don't know.
             return Err(cost::unknown_model(model));
         }
-        Ok(cost::cost_for_info(&info, usage, provider.as_deref()))
+        Ok(cost::cost_for_info(&info, usage, provider.as_deref(), options.service_tier))
     }
 
     /// LiteLLM's `completion_cost` for a chat call with this usage: prompt + completion cost.
     pub fn completion_cost(&self, model: &str, usage: &Usage) -> Result<f64, LlmError> {
         self.cost_per_token(model, usage).map(|c| c.total())
+    }
+
+    /// `completion_cost(completion_response=response, model=requested)`: the cost of a finished
+    /// call from its usage, priced as `requested` (the model the caller asked for; LiteLLM prefers
+    /// it) or else as the model the response names, at the service tier the response reports.
+    /// A response without usage is a [`BadRequestError`](crate::error::ErrorKind::BadRequestError).
+    pub fn response_cost(
+        &self,
+        response: &ChatResponse,
+        requested: Option<&str>,
+        provider: Option<&str>,
+    ) -> Result<f64, LlmError> {
+        let usage = response.usage.as_ref().ok_or_else(|| {
+            LlmError::new(crate::error::ErrorKind::BadRequestError, "the response carries no usage to price")
+        })?;
+        let options = CostOptions { provider, service_tier: response.service_tier.as_deref() };
+        let first = requested.unwrap_or(&response.model);
+        match self.completion_cost_with(first, usage, &options) {
+            Err(e) if requested.is_some() && !response.model.is_empty() && response.model != first => {
+                self.completion_cost_with(&response.model, usage, &options).map_err(|_| e)
+            }
+            other => other,
+        }
+    }
+
+    /// `completion_cost` with a provider and service tier.
+    pub fn completion_cost_with(&self, model: &str, usage: &Usage, options: &CostOptions<'_>) -> Result<f64, LlmError> {
+        self.cost_per_token_with(model, usage, options).map(|c| c.total())
     }
 }
 
