@@ -21,6 +21,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_costs.json")
 
+import subprocess  # noqa: E402
+
+# LiteLLM's cost calls can leave state behind in its model map, so each part runs in a fresh
+# interpreter: `gen_parity.py` runs `gen_parity.py costs` and then `gen_parity.py info`.
+PART = sys.argv[1] if len(sys.argv) > 1 else None
+if PART is None:
+    for part in ("costs", "info"):
+        subprocess.run([sys.executable, os.path.abspath(__file__), part], check=True)
+    sys.exit(0)
+
 import litellm  # noqa: E402
 from litellm import ModelResponse, Usage  # noqa: E402
 
@@ -163,7 +173,7 @@ def clean(u):
 
 
 out = []
-for c in cases:
+for c in cases if PART == "costs" else []:
     usage = clean(c["usage"])
     c["usage"] = usage
     rec = dict(c)
@@ -183,11 +193,13 @@ for c in cases:
         rec["total_error"] = type(e).__name__
     out.append(rec)
 
-os.makedirs(os.path.dirname(OUT), exist_ok=True)
-with open(OUT, "w") as f:
-    json.dump({"litellm_version": VERSION, "cases": out}, f, indent=0, sort_keys=True)
-    f.write("\n")
-print(f"{OUT}: {len(out)} cases, {sum('error' in r for r in out)} errors", file=sys.stderr)
+if PART == "costs":
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT, "w") as f:
+        json.dump({"litellm_version": VERSION, "cases": out}, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print(f"{OUT}: {len(out)} cases, {sum('error' in r for r in out)} errors", file=sys.stderr)
+    sys.exit(0)
 
 
 # ---- Model info, capability flags, max tokens and environment checks -------------------------
