@@ -247,6 +247,33 @@ fn cost_rules() {
     // Huge token counts stay finite.
     let big = Usage { prompt_tokens: u64::MAX / 4, completion_tokens: u64::MAX / 4, ..Usage::default() };
     assert!(pricing::completion_cost("gpt-4o", &big).expect("priced").is_finite());
+    // Every counter at its maximum: no overflow panic, a finite (if absurd) answer.
+    let max = Usage {
+        prompt_tokens: u64::MAX,
+        completion_tokens: u64::MAX,
+        total_tokens: u64::MAX,
+        prompt_tokens_details: Some(PromptTokensDetails {
+            cached_tokens: Some(u64::MAX),
+            audio_tokens: Some(u64::MAX),
+            text_tokens: Some(u64::MAX),
+            image_tokens: Some(u64::MAX),
+        }),
+        completion_tokens_details: Some(unillm::types::CompletionTokensDetails {
+            reasoning_tokens: Some(u64::MAX),
+            audio_tokens: Some(u64::MAX),
+            accepted_prediction_tokens: None,
+            rejected_prediction_tokens: None,
+            text_tokens: Some(u64::MAX),
+        }),
+        cache_creation_input_tokens: Some(u64::MAX),
+        cache_read_input_tokens: Some(u64::MAX),
+        cost: None,
+    };
+    for model in ["gpt-4o", "claude-haiku-4-5", "xai/grok-4-0709", "perplexity/sonar-pro", "dashscope/qwen-flash"] {
+        if let Ok(c) = pricing::completion_cost(model, &max) {
+            assert!(c.is_finite() && c >= 0.0, "{model}");
+        }
+    }
     // Inconsistent usage (more cached than prompt) never goes negative.
     let odd = Usage {
         prompt_tokens: 10,

@@ -103,9 +103,9 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
             messages.iter().map(serde_json::to_value).collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?;
         let mut n = self.messages(&values)?;
         let has_system = messages.iter().any(|m| m.role == crate::types::Role::System);
-        n += 3; // reply priming
-        n += self.tool_definitions(tools.unwrap_or(&[]), has_system);
-        n += self.tool_choice(tool_choice);
+        n = n.saturating_add(3); // reply priming
+        n = n.saturating_add(self.tool_definitions(tools.unwrap_or(&[]), has_system));
+        n = n.saturating_add(self.tool_choice(tool_choice));
         Ok(n)
     }
 
@@ -114,7 +114,7 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
         let (per_message, per_name) = message_overheads(self.model);
         let mut n: i64 = 0;
         for m in messages {
-            n += per_message;
+            n = n.saturating_add(per_message);
             let Some(obj) = m.as_object() else { return Err(bad("a message must be an object")) };
             for (key, value) in obj {
                 match (key.as_str(), value) {
@@ -122,21 +122,21 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
                     ("tool_calls", Value::Array(calls)) => {
                         for call in calls {
                             let f = call.get("function").ok_or_else(|| bad("a tool call must contain a function"))?;
-                            n += self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), ""));
+                            n = n.saturating_add(self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), "")));
                         }
                     }
                     ("tool_calls", _) => return Err(bad("tool_calls must be a list")),
                     ("function_call", Value::Object(f)) => {
-                        n += self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), ""))
+                        n = n.saturating_add(self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), "")))
                     }
                     ("function_call", _) => return Err(bad("function_call must be an object")),
                     (_, Value::String(s)) => {
-                        n += self.text(s);
+                        n = n.saturating_add(self.text(s));
                         if key == "name" {
-                            n += per_name;
+                            n = n.saturating_add(per_name);
                         }
                     }
-                    ("content", Value::Array(parts)) => n += self.content(parts)?,
+                    ("content", Value::Array(parts)) => n = n.saturating_add(self.content(parts)?),
                     _ => {}
                 }
             }
@@ -149,10 +149,10 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
     }
 
     fn content(&self, parts: &[Value]) -> Result<i64, LlmError> {
-        let mut n = 0;
+        let mut n: i64 = 0;
         for part in parts {
             if let Value::String(s) = part {
-                n += self.text(s);
+                n = n.saturating_add(self.text(s));
                 continue;
             }
             let kind = part.get("type").and_then(Value::as_str).unwrap_or("");
@@ -165,16 +165,16 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
             if let Some(field) = text_field {
                 let t = py_str(part.get(field).unwrap_or(&Value::Null), "");
                 if !t.is_empty() {
-                    n += self.text(&t);
+                    n = n.saturating_add(self.text(&t));
                 }
                 continue;
             }
             match kind {
-                "image_url" => n += self.image(part.get("image_url").unwrap_or(&Value::Null))?,
+                "image_url" => n = n.saturating_add(self.image(part.get("image_url").unwrap_or(&Value::Null))?),
                 "tool_reference" => {
                     let name = py_str(part.get("tool_name").unwrap_or(&Value::Null), "");
                     if !name.is_empty() {
-                        n += self.text(&name);
+                        n = n.saturating_add(self.text(&name));
                     }
                 }
                 other => return Err(bad(format!("content part type '{other}' is not counted"))),
@@ -208,7 +208,7 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
             return 0;
         }
         let rendered = format_function_definitions(tools);
-        let n = self.text(&rendered) + 9 - if has_system { 4 } else { 0 };
+        let n = self.text(&rendered).saturating_add(if has_system { 5 } else { 9 });
         n.max(0) as u64
     }
 
@@ -219,13 +219,13 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
             return 1;
         }
         if let Some(name) = choice.get("function").and_then(|f| f.get("name")).and_then(Value::as_str) {
-            return 7 + self.text(name).max(0) as u64;
+            return 7u64.saturating_add(self.text(name).max(0) as u64);
         }
         if choice.get("type").and_then(Value::as_str) == Some("none") {
             return 1;
         }
         if let Some(name) = choice.get("name").and_then(Value::as_str) {
-            return 7 + self.text(name).max(0) as u64;
+            return 7u64.saturating_add(self.text(name).max(0) as u64);
         }
         0
     }
@@ -359,6 +359,16 @@ mod tests {
         // 2048x4096 -> 768x1536 -> 2x3 tiles
         assert_eq!(image_tokens("auto", Some((2048, 4096))), 85 + 170 * 6);
         assert_eq!(image_tokens("auto", Some((0, 10))), 85);
+    }
+
+    #[test]
+    fn absurd_counts_saturate() {
+        let c = ChatCount { model: "gpt-4o", count: |_: &str| usize::MAX, image_size: |_: &str| Some((u64::MAX, 1)) };
+        let ms = vec![Message::new(crate::types::Role::User, "x"), Message::new(crate::types::Role::System, "y")];
+        let tools = vec![serde_json::json!({"type": "function", "function": {"name": "f"}})];
+        let choice = serde_json::json!({"type": "function", "function": {"name": "f"}});
+        assert!(c.prompt(&ms, Some(&tools), Some(&choice)).is_ok());
+        assert!(image_tokens("high", Some((u64::MAX, u64::MAX))) > 0);
     }
 
     #[test]

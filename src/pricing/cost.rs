@@ -100,7 +100,7 @@ fn parse(usage: &Usage) -> Parsed {
         p.reasoning = cd.reasoning_tokens.unwrap_or(0);
         let reported_text = cd.text_tokens.unwrap_or(0);
         // text_tokens_without_nested_reasoning
-        let reported_total = reported_text + p.reasoning + p.completion_audio;
+        let reported_total = reported_text.saturating_add(p.reasoning).saturating_add(p.completion_audio);
         let nested = p.reasoning.min(reported_text).min(reported_total.saturating_sub(p.completion_tokens));
         p.completion_text = reported_text - nested;
     }
@@ -253,9 +253,9 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     let mut u = parse(usage);
     if provider == Some("xai") {
         // xAI bills visible + reasoning tokens as output; LiteLLM folds them unless already folded.
-        let already = usage.total_tokens == usage.prompt_tokens + usage.completion_tokens;
+        let already = usage.prompt_tokens.checked_add(usage.completion_tokens) == Some(usage.total_tokens);
         if !already {
-            u.completion_tokens += u.reasoning;
+            u.completion_tokens = u.completion_tokens.saturating_add(u.reasoning);
         }
         u.has_completion_details = false;
         u.completion_text = 0;
@@ -267,14 +267,15 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     // Prompt side.
     let (mut text, mut audio, mut image) = if u.has_prompt_details { (u.text, u.audio, u.image) } else { (u.prompt_tokens, 0, 0) };
     let (cache_hit, cache_creation) = if u.has_prompt_details { (u.cache_hit, u.cache_creation) } else { (0, 0) };
-    let total = text + cache_hit + audio + cache_creation + image;
+    // Token counts come from outside: saturate rather than overflow.
+    let total = [text, cache_hit, audio, cache_creation, image].iter().fold(0u64, |a, &b| a.saturating_add(b));
     if (cache_hit > 0 || cache_creation > 0) && total > u.prompt_tokens {
-        let budget = u.prompt_tokens.saturating_sub(cache_hit + cache_creation);
+        let budget = u.prompt_tokens.saturating_sub(cache_hit.saturating_add(cache_creation));
         audio = audio.min(budget);
         image = image.min(budget - audio);
         text = budget - audio - image;
     } else if text == 0 {
-        text = u.prompt_tokens.saturating_sub(cache_hit + audio + cache_creation + image);
+        text = u.prompt_tokens.saturating_sub([cache_hit, audio, cache_creation, image].iter().fold(0u64, |a, &b| a.saturating_add(b)));
     }
 
     // The providers whose own LiteLLM calculator does not take `service_tier` bill at standard rates.
@@ -302,7 +303,7 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     let mut text_is_total = false;
     if ctext == 0 {
         if caudio > 0 || reasoning > 0 {
-            ctext = u.completion_tokens.saturating_sub(reasoning + caudio);
+            ctext = u.completion_tokens.saturating_sub(reasoning.saturating_add(caudio));
         } else {
             ctext = u.completion_tokens;
             text_is_total = true;

@@ -34,6 +34,11 @@ impl Default for TrimOptions {
 
 const MAX_TRIM_ATTEMPTS: usize = 10;
 
+/// A token count as a signed budget quantity (saturating: counts come from the caller).
+fn tok(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl super::ModelRegistry {
     /// `trim_messages(messages, model, trim_ratio, max_tokens=...)` with this registry's model
     /// windows. `count` counts the tokens of a message list for `model`.
@@ -81,7 +86,7 @@ pub fn trim_messages(
         return messages.to_vec();
     }
 
-    let mut budget = max_tokens as i64;
+    let mut budget = tok(max_tokens);
     let mut system_event = None;
     let mut rest: Vec<Message> = body.to_vec();
     // LiteLLM tests the merged text, so all-empty system messages are left in place.
@@ -89,10 +94,10 @@ pub fn trim_messages(
         let mut event = Message::new(Role::System, system_text);
         let mut tokens = count(std::slice::from_ref(&event));
         if tokens > max_tokens {
-            shorten(&mut event, max_tokens as i64, model, &count);
+            shorten(&mut event, tok(max_tokens), model, &count);
             tokens = count(std::slice::from_ref(&event));
         }
-        budget -= tokens as i64;
+        budget = budget.saturating_sub(tok(tokens));
         if budget == 0 {
             return vec![event];
         }
@@ -102,14 +107,14 @@ pub fn trim_messages(
 
     let mut kept: Vec<Message> = Vec::new();
     for message in rest.iter().rev() {
-        let available = budget - count(&kept) as i64;
+        let available = budget.saturating_sub(tok(count(&kept)));
         if available <= 3 {
             break;
         }
         let mut candidate = Vec::with_capacity(kept.len() + 1);
         candidate.push(message.clone());
         candidate.extend(kept.iter().cloned());
-        if count(&candidate) as i64 <= budget {
+        if tok(count(&candidate)) <= budget {
             kept = candidate;
             continue;
         }
@@ -117,7 +122,7 @@ pub fn trim_messages(
         shorten(&mut shortened, available, model, &count);
         let mut with = kept.clone();
         with.push(shortened.clone());
-        if count(&with) as i64 <= budget {
+        if tok(count(&with)) <= budget {
             kept.insert(0, shortened);
         }
     }
@@ -136,7 +141,7 @@ fn shorten(message: &mut Message, needed: i64, model: Option<&str>, count: &impl
         return;
     }
     for _ in 0..MAX_TRIM_ATTEMPTS {
-        let total = count(std::slice::from_ref(message)) as i64;
+        let total = tok(count(std::slice::from_ref(message)));
         if total <= needed {
             return;
         }
@@ -195,6 +200,15 @@ mod tests {
         let ms = vec![msg(Role::User, &long), msg(Role::Assistant, &long), msg(Role::Tool, "result")];
         let out = trim_messages(&ms, 30, None, count);
         assert_eq!(out.last().map(|m| m.role), Some(Role::Tool));
+    }
+
+    #[test]
+    fn absurd_counts_do_not_overflow() {
+        let ms = vec![msg(Role::System, "s"), msg(Role::User, "u"), msg(Role::Tool, "t")];
+        let out = trim_messages(&ms, 10, Some("gpt-4o"), |_| usize::MAX);
+        assert!(out.len() <= ms.len());
+        let out = trim_messages(&ms, usize::MAX, None, |_| usize::MAX);
+        assert!(out.len() <= ms.len());
     }
 
     #[test]
