@@ -304,3 +304,38 @@ fn response_cost_uses_usage_model_and_tier() {
     resp.service_tier = None;
     assert!(priority > reg.response_cost(&resp, None, None).expect("priced"));
 }
+
+#[test]
+fn image_costs_match_litellm() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pricing/litellm_image_costs.json"))
+        .expect("fixture");
+    let fx: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let reg = ModelRegistry::new();
+    let (mut priced, mut bad) = (0, Vec::new());
+    for case in fx["cases"].as_array().expect("cases") {
+        let req = pricing::ImageRequest {
+            model: case["model"].as_str().expect("model"),
+            provider: case["provider"].as_str(),
+            quality: case["quality"].as_str(),
+            n: case["n"].as_u64().expect("n"),
+            size: case["size"].as_str(),
+        };
+        let ours = reg.image_generation_cost(&req);
+        match (case["cost"].as_f64(), ours) {
+            (Some(a), Ok(b)) => {
+                priced += 1;
+                if !(a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())) {
+                    bad.push(format!("{req:?}: litellm {a} ours {b}"));
+                }
+            }
+            (None, Err(_)) => {}
+            (a, b) => bad.push(format!("{req:?}: litellm {a:?} / {} ours {b:?}", case["error"])),
+        }
+    }
+    for b in &bad {
+        eprintln!("MISMATCH {b}");
+    }
+    eprintln!("{priced} image costs compared, {} mismatches", bad.len());
+    assert!(bad.is_empty());
+    assert!(priced > 300);
+}

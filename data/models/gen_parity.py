@@ -27,7 +27,7 @@ import subprocess  # noqa: E402
 # interpreter: `gen_parity.py` runs `gen_parity.py costs` and then `gen_parity.py info`.
 PART = sys.argv[1] if len(sys.argv) > 1 else None
 if PART is None:
-    for part in ("costs", "info"):
+    for part in ("costs", "info", "images"):
         subprocess.run([sys.executable, os.path.abspath(__file__), part], check=True)
     sys.exit(0)
 
@@ -203,66 +203,102 @@ if PART == "costs":
 
 
 # ---- Model info, capability flags, max tokens and environment checks -------------------------
-INFO_OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_model_info.json")
-info_names = sample(sorted(TABLE), 200) + [
-    "gpt-4o", "GPT-4O", "openai/gpt-4o", "gpt-4o-2024-08-06", "ft:gpt-4o-2024-08-06:my-org::abc123",
-    "claude-opus-4-1", "anthropic/claude-opus-4-1", "gemini/gemini-2.5-pro", "gemini-2.5-pro", "groq/llama-3.3-70b-versatile",
-    "mistral/mistral-large-latest", "deepseek/deepseek-chat", "xai/grok-4", "azure/gpt-4o", "o3", "gpt-5", "gpt-4.1",
-    "vertex_ai/gemini-2.5-pro", "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", "no-such-model-anywhere",
-]
-SUPPORTS = ["function_calling", "parallel_function_calling", "vision", "response_schema", "prompt_caching",
-            "reasoning", "audio_input", "audio_output", "pdf_input", "system_messages", "tool_choice",
-            "web_search", "computer_use"]
-infos = []
-for m in info_names:
-    rec = {"model": m}
-    try:
-        mi = litellm.get_model_info(m)
-        rec["info"] = {k: mi.get(k) for k in ("key", "litellm_provider", "mode", "max_input_tokens",
-                                               "max_output_tokens", "max_tokens", "input_cost_per_token",
-                                               "output_cost_per_token", "cache_read_input_token_cost")}
-    except Exception as e:  # noqa: BLE001
-        rec["error"] = type(e).__name__
-    flags = {}
-    for s in SUPPORTS:
-        fn = getattr(litellm, f"supports_{s}", None)
-        if fn is None:
-            continue
+if PART not in ("info", "images"):
+    sys.exit(f"unknown part {PART!r}")
+if PART == "info":
+    INFO_OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_model_info.json")
+    info_names = sample(sorted(TABLE), 200) + [
+        "gpt-4o", "GPT-4O", "openai/gpt-4o", "gpt-4o-2024-08-06", "ft:gpt-4o-2024-08-06:my-org::abc123",
+        "claude-opus-4-1", "anthropic/claude-opus-4-1", "gemini/gemini-2.5-pro", "gemini-2.5-pro", "groq/llama-3.3-70b-versatile",
+        "mistral/mistral-large-latest", "deepseek/deepseek-chat", "xai/grok-4", "azure/gpt-4o", "o3", "gpt-5", "gpt-4.1",
+        "vertex_ai/gemini-2.5-pro", "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", "no-such-model-anywhere",
+    ]
+    SUPPORTS = ["function_calling", "parallel_function_calling", "vision", "response_schema", "prompt_caching",
+                "reasoning", "audio_input", "audio_output", "pdf_input", "system_messages", "tool_choice",
+                "web_search", "computer_use"]
+    infos = []
+    for m in info_names:
+        rec = {"model": m}
         try:
-            flags[s] = bool(fn(model=m))
+            mi = litellm.get_model_info(m)
+            rec["info"] = {k: mi.get(k) for k in ("key", "litellm_provider", "mode", "max_input_tokens",
+                                                   "max_output_tokens", "max_tokens", "input_cost_per_token",
+                                                   "output_cost_per_token", "cache_read_input_token_cost")}
         except Exception as e:  # noqa: BLE001
-            flags[s] = None
-    rec["supports"] = flags
-    try:
-        rec["max_tokens"] = litellm.get_max_tokens(m)
-    except Exception:  # noqa: BLE001
-        rec["max_tokens"] = None
-    infos.append(rec)
+            rec["error"] = type(e).__name__
+        flags = {}
+        for s in SUPPORTS:
+            fn = getattr(litellm, f"supports_{s}", None)
+            if fn is None:
+                continue
+            try:
+                flags[s] = bool(fn(model=m))
+            except Exception as e:  # noqa: BLE001
+                flags[s] = None
+        rec["supports"] = flags
+        try:
+            rec["max_tokens"] = litellm.get_max_tokens(m)
+        except Exception:  # noqa: BLE001
+            rec["max_tokens"] = None
+        infos.append(rec)
 
-ENV_NAMES = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "AZURE_API_KEY",
-             "AZURE_API_BASE", "AZURE_API_VERSION", "GROQ_API_KEY", "MISTRAL_API_KEY", "DEEPSEEK_API_KEY",
-             "XAI_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "VERTEXAI_PROJECT", "VERTEXAI_LOCATION",
-             "TOGETHERAI_API_KEY", "OPENROUTER_API_KEY", "COHERE_API_KEY", "FIREWORKS_AI_API_KEY", "PERPLEXITYAI_API_KEY"]
-env_models = ["gpt-4o", "openai/gpt-4o", "claude-opus-4-1", "anthropic/claude-opus-4-1", "gemini/gemini-2.5-pro",
-              "azure/gpt-4o", "groq/llama-3.3-70b-versatile", "mistral/mistral-large-latest", "deepseek/deepseek-chat",
-              "xai/grok-4", "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", "vertex_ai/gemini-2.5-pro",
-              "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "openrouter/openai/gpt-4o", "cohere/command-r-plus",
-              "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "perplexity/sonar-pro"]
-envs = []
-saved = {k: os.environ.pop(k) for k in list(os.environ) if k in ENV_NAMES or k.startswith(("AWS_", "AZURE_"))}
-for m in env_models:
-    for present in ([], ENV_NAMES[::2], ENV_NAMES[1::2], ENV_NAMES):
-        for k in ENV_NAMES:
-            os.environ.pop(k, None)
-        for k in present:
-            os.environ[k] = "x"
-        r = litellm.validate_environment(model=m)
-        envs.append({"model": m, "present": present, "keys_in_environment": r["keys_in_environment"],
-                     "missing_keys": r["missing_keys"]})
-for k in ENV_NAMES:
-    os.environ.pop(k, None)
-os.environ.update(saved)
-with open(INFO_OUT, "w") as f:
-    json.dump({"litellm_version": VERSION, "models": infos, "environment": envs}, f, indent=0, sort_keys=True)
-    f.write("\n")
-print(f"{INFO_OUT}: {len(infos)} models, {len(envs)} environment checks", file=sys.stderr)
+    ENV_NAMES = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "AZURE_API_KEY",
+                 "AZURE_API_BASE", "AZURE_API_VERSION", "GROQ_API_KEY", "MISTRAL_API_KEY", "DEEPSEEK_API_KEY",
+                 "XAI_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "VERTEXAI_PROJECT", "VERTEXAI_LOCATION",
+                 "TOGETHERAI_API_KEY", "OPENROUTER_API_KEY", "COHERE_API_KEY", "FIREWORKS_AI_API_KEY", "PERPLEXITYAI_API_KEY"]
+    env_models = ["gpt-4o", "openai/gpt-4o", "claude-opus-4-1", "anthropic/claude-opus-4-1", "gemini/gemini-2.5-pro",
+                  "azure/gpt-4o", "groq/llama-3.3-70b-versatile", "mistral/mistral-large-latest", "deepseek/deepseek-chat",
+                  "xai/grok-4", "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0", "vertex_ai/gemini-2.5-pro",
+                  "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo", "openrouter/openai/gpt-4o", "cohere/command-r-plus",
+                  "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct", "perplexity/sonar-pro"]
+    envs = []
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k in ENV_NAMES or k.startswith(("AWS_", "AZURE_"))}
+    for m in env_models:
+        for present in ([], ENV_NAMES[::2], ENV_NAMES[1::2], ENV_NAMES):
+            for k in ENV_NAMES:
+                os.environ.pop(k, None)
+            for k in present:
+                os.environ[k] = "x"
+            r = litellm.validate_environment(model=m)
+            envs.append({"model": m, "present": present, "keys_in_environment": r["keys_in_environment"],
+                         "missing_keys": r["missing_keys"]})
+    for k in ENV_NAMES:
+        os.environ.pop(k, None)
+    os.environ.update(saved)
+    with open(INFO_OUT, "w") as f:
+        json.dump({"litellm_version": VERSION, "models": infos, "environment": envs}, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print(f"{INFO_OUT}: {len(infos)} models, {len(envs)} environment checks", file=sys.stderr)
+
+
+# ---- Image generation: LiteLLM's default_image_cost_calculator -------------------------------
+if PART == "images":
+    from litellm.cost_calculator import default_image_cost_calculator
+
+    IMG_OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_image_costs.json")
+    reqs = []
+    for model, provider in [("dall-e-3", None), ("dall-e-2", None), ("gpt-image-1", None), ("azure/gpt-image-1", "azure"),
+                            ("azure/dall-e-3", "azure"), ("azure/dall-e-2", "azure"), ("aiml/flux-pro", "aiml"),
+                            ("amazon.titan-image-generator-v2", None), ("stability.stable-diffusion-xl-v1", None),
+                            ("fal_ai/fal-ai/flux/schnell", "fal_ai"), ("no-such-image-model", None)]:
+        for quality in (None, "hd", "standard", "low", "medium", "high"):
+            for size in (None, "1024x1024", "1024x1792", "1792x1024", "1024-x-1536", "512x512", "256x256", "bad"):
+                for n in (1, 3):
+                    reqs.append({"model": model, "provider": provider, "quality": quality, "size": size, "n": n})
+    keys = sorted(k for k, v in TABLE.items() if v.get("mode") == "image_generation")
+    for k in sample(keys, 60):
+        reqs.append({"model": k, "provider": None, "quality": None, "size": None, "n": 2})
+    img = []
+    for r in reqs:
+        rec = dict(r)
+        try:
+            rec["cost"] = default_image_cost_calculator(model=r["model"], custom_llm_provider=r["provider"],
+                                                        quality=r["quality"], n=r["n"], size=r["size"])
+        except Exception as e:  # noqa: BLE001
+            rec["error"] = type(e).__name__
+        img.append(rec)
+    with open(IMG_OUT, "w") as f:
+        json.dump({"litellm_version": VERSION, "cases": img}, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print(f"{IMG_OUT}: {len(img)} cases, {sum('error' in r for r in img)} errors", file=sys.stderr)
+    sys.exit(0)

@@ -34,7 +34,8 @@
 //!
 //! Not modelled (documented gaps): batch prices (`*_batches`), off-peak
 //! windows (those need the clock), regional uplifts, Anthropic geo/speed multipliers, per-second,
-//! per-character and per-image (image generation) billing, web-search tool fees, provider-reported costs (`usage.cost` from
+//! per-character billing (image generation is priced by
+//! [`ModelRegistry::image_generation_cost`](super::ModelRegistry::image_generation_cost)), web-search tool fees, provider-reported costs (`usage.cost` from
 //! Perplexity / xAI), Azure AI
 //! routing fees.
 

@@ -280,6 +280,14 @@ impl ModelRegistry {
         self.custom.remove(key).is_some()
     }
 
+    /// The entry for exactly this key (LiteLLM's `key in litellm.model_cost`), registered first.
+    pub fn exact_entry(&self, key: &str) -> Option<ModelInfo> {
+        if let Some(info) = self.custom.get(key) {
+            return Some(info.clone());
+        }
+        table::find_exact(key).and_then(ModelInfo::from_builtin)
+    }
+
     /// The entry for one exact key (then a case-insensitive match), registered entries first.
     pub fn entry(&self, key: &str) -> Option<ModelInfo> {
         if let Some(info) = self.custom.get(key) {

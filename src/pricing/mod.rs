@@ -24,6 +24,7 @@ pub mod chat_tokens;
 mod cost;
 #[rustfmt::skip]
 mod generated;
+mod image;
 mod info;
 mod table;
 mod pattern;
@@ -31,6 +32,7 @@ mod trim;
 
 pub use cost::Cost;
 pub use generated::{Capability, LITELLM_VERSION};
+pub use image::ImageRequest;
 pub use info::{EnvironmentCheck, ModelInfo, ModelRegistry, PriceTier};
 pub use trim::{trim_messages, TrimOptions};
 
