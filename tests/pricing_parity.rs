@@ -11,15 +11,23 @@ fn close(a: f64, b: f64) -> bool {
 /// Whether `model` (exactly, or lower-cased) is a key of the compiled-in table.
 fn is_table_key(model: &str) -> bool {
     let list = unillm::pricing::model_list();
-    list.binary_search_by(|k| k.as_str().cmp(model)).is_ok() || list.iter().any(|k| k.eq_ignore_ascii_case(model))
+    list.binary_search_by(|k| k.as_str().cmp(model)).is_ok()
+        || list.iter().any(|k| k.eq_ignore_ascii_case(model))
 }
 
 #[test]
 fn costs_match_litellm() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pricing/litellm_costs.json"))
-        .expect("fixture");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pricing/litellm_costs.json"
+    ))
+    .expect("fixture");
     let fixture: serde_json::Value = serde_json::from_str(&text).expect("fixture json");
-    assert_eq!(fixture["litellm_version"].as_str(), Some(LITELLM_VERSION), "fixture and table come from different LiteLLM releases");
+    assert_eq!(
+        fixture["litellm_version"].as_str(),
+        Some(LITELLM_VERSION),
+        "fixture and table come from different LiteLLM releases"
+    );
     let cases = fixture["cases"].as_array().expect("cases");
     let reg = ModelRegistry::new();
     let (mut priced, mut errors, mut mismatches) = (0, 0, Vec::new());
@@ -36,7 +44,14 @@ fn costs_match_litellm() {
         let provider = case["provider"].as_str();
         let usage: Usage = serde_json::from_value(case["usage"].clone()).expect("usage");
         let service_tier = case["service_tier"].as_str();
-        let ours = reg.cost_per_token_with(model, &usage, &CostOptions { provider, service_tier });
+        let ours = reg.cost_per_token_with(
+            model,
+            &usage,
+            &CostOptions {
+                provider,
+                service_tier,
+            },
+        );
         let feature = case["feature"].as_str().unwrap_or("");
         match (case.get("prompt_cost"), ours) {
             (Some(p), Ok(c)) => {
@@ -81,5 +96,10 @@ fn costs_match_litellm() {
         diverge.len(),
         mismatches.len()
     );
-    assert!(mismatches.is_empty(), "{} of {} cases differ from LiteLLM", mismatches.len(), cases.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} cases differ from LiteLLM",
+        mismatches.len(),
+        cases.len()
+    );
 }

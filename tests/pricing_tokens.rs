@@ -34,18 +34,33 @@ fn toy_count(text: &str) -> usize {
 
 #[test]
 fn token_counts_match_litellm() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pricing/litellm_token_counts.json"))
-        .expect("fixture");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pricing/litellm_token_counts.json"
+    ))
+    .expect("fixture");
     let fx: serde_json::Value = serde_json::from_str(&text).expect("json");
     let cases = fx["cases"].as_array().expect("cases");
     for case in cases {
         let model = case["model"].as_str().expect("model");
-        let messages: Vec<Message> = serde_json::from_value(case["messages"].clone()).expect("messages");
+        let messages: Vec<Message> =
+            serde_json::from_value(case["messages"].clone()).expect("messages");
         let tools: Option<Vec<serde_json::Value>> = case["tools"].as_array().cloned();
         let choice = (!case["tool_choice"].is_null()).then(|| case["tool_choice"].clone());
-        let counter = ChatCount { model, count: toy_count, image_size: |_: &str| None };
-        let ours = counter.prompt(&messages, tools.as_deref(), choice.as_ref()).expect("counts");
-        assert_eq!(Some(ours), case["tokens"].as_u64(), "{model} {}", case["messages"]);
+        let counter = ChatCount {
+            model,
+            count: toy_count,
+            image_size: |_: &str| None,
+        };
+        let ours = counter
+            .prompt(&messages, tools.as_deref(), choice.as_ref())
+            .expect("counts");
+        assert_eq!(
+            Some(ours),
+            case["tokens"].as_u64(),
+            "{model} {}",
+            case["messages"]
+        );
     }
     assert!(cases.len() >= 16);
 }

@@ -205,7 +205,7 @@ def main():
         w(f"    {rust_str(k)},")
     w("];\n")
     caps = [(k, "".join(part[:1].upper() + part[1:] for part in k[len("supports_"):].split("_"))) for k in flags if k.startswith("supports_")]
-    w("/// A LiteLLM `supports_*` capability flag; the discriminant is the flag's bit in [`FLAGS`].")
+    w("/// A LiteLLM `supports_*` capability flag; the discriminant is the flag's bit in the generated `FLAGS` table.")
     w("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]")
     w("#[non_exhaustive]")
     w("pub enum Capability {")

@@ -55,7 +55,9 @@ pub fn image_tokens(detail: &str, size: Option<(u64, u64)>) -> u64 {
     if detail == "low" {
         return IMAGE_BASE_TOKENS;
     }
-    let Some((w, h)) = size.filter(|&(w, h)| w > 0 && h > 0) else { return IMAGE_BASE_TOKENS };
+    let Some((w, h)) = size.filter(|&(w, h)| w > 0 && h > 0) else {
+        return IMAGE_BASE_TOKENS;
+    };
     let (w, h) = resize_high_res(w, h);
     let tiles = w.div_ceil(TILE) * h.div_ceil(TILE);
     IMAGE_BASE_TOKENS + 2 * IMAGE_BASE_TOKENS * tiles
@@ -98,11 +100,21 @@ pub struct ChatCount<'a, C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>
 
 impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I> {
     /// `token_counter(model, messages, tools, tool_choice)`.
-    pub fn prompt(&self, messages: &[Message], tools: Option<&[Value]>, tool_choice: Option<&Value>) -> Result<u64, LlmError> {
-        let values: Vec<Value> =
-            messages.iter().map(serde_json::to_value).collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?;
+    pub fn prompt(
+        &self,
+        messages: &[Message],
+        tools: Option<&[Value]>,
+        tool_choice: Option<&Value>,
+    ) -> Result<u64, LlmError> {
+        let values: Vec<Value> = messages
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| bad(e.to_string()))?;
         let mut n = self.messages(&values)?;
-        let has_system = messages.iter().any(|m| m.role == crate::types::Role::System);
+        let has_system = messages
+            .iter()
+            .any(|m| m.role == crate::types::Role::System);
         n = n.saturating_add(3); // reply priming
         n = n.saturating_add(self.tool_definitions(tools.unwrap_or(&[]), has_system));
         n = n.saturating_add(self.tool_choice(tool_choice));
@@ -115,19 +127,27 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
         let mut n: i64 = 0;
         for m in messages {
             n = n.saturating_add(per_message);
-            let Some(obj) = m.as_object() else { return Err(bad("a message must be an object")) };
+            let Some(obj) = m.as_object() else {
+                return Err(bad("a message must be an object"));
+            };
             for (key, value) in obj {
                 match (key.as_str(), value) {
                     (_, Value::Null) => {}
                     ("tool_calls", Value::Array(calls)) => {
                         for call in calls {
-                            let f = call.get("function").ok_or_else(|| bad("a tool call must contain a function"))?;
-                            n = n.saturating_add(self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), "")));
+                            let f = call
+                                .get("function")
+                                .ok_or_else(|| bad("a tool call must contain a function"))?;
+                            n = n.saturating_add(
+                                self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), "")),
+                            );
                         }
                     }
                     ("tool_calls", _) => return Err(bad("tool_calls must be a list")),
                     ("function_call", Value::Object(f)) => {
-                        n = n.saturating_add(self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), "")))
+                        n = n.saturating_add(
+                            self.text(&py_str(f.get("arguments").unwrap_or(&Value::Null), "")),
+                        )
                     }
                     ("function_call", _) => return Err(bad("function_call must be an object")),
                     (_, Value::String(s)) => {
@@ -170,7 +190,9 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
                 continue;
             }
             match kind {
-                "image_url" => n = n.saturating_add(self.image(part.get("image_url").unwrap_or(&Value::Null))?),
+                "image_url" => {
+                    n = n.saturating_add(self.image(part.get("image_url").unwrap_or(&Value::Null))?)
+                }
                 "tool_reference" => {
                     let name = py_str(part.get("tool_name").unwrap_or(&Value::Null), "");
                     if !name.is_empty() {
@@ -198,7 +220,11 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
             }
             _ => return Err(bad("image_url must be a string or an object with a url")),
         };
-        let size = if detail == "low" { None } else { (self.image_size)(url) };
+        let size = if detail == "low" {
+            None
+        } else {
+            (self.image_size)(url)
+        };
         Ok(i64::try_from(image_tokens(detail, size)).unwrap_or(i64::MAX))
     }
 
@@ -208,7 +234,9 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
             return 0;
         }
         let rendered = format_function_definitions(tools);
-        let n = self.text(&rendered).saturating_add(if has_system { 5 } else { 9 });
+        let n = self
+            .text(&rendered)
+            .saturating_add(if has_system { 5 } else { 9 });
         n.max(0) as u64
     }
 
@@ -218,7 +246,11 @@ impl<C: Fn(&str) -> usize, I: Fn(&str) -> Option<(u64, u64)>> ChatCount<'_, C, I
         if choice.as_str() == Some("none") {
             return 1;
         }
-        if let Some(name) = choice.get("function").and_then(|f| f.get("name")).and_then(Value::as_str) {
+        if let Some(name) = choice
+            .get("function")
+            .and_then(|f| f.get("name"))
+            .and_then(Value::as_str)
+        {
             return 7u64.saturating_add(self.text(name).max(0) as u64);
         }
         if choice.get("type").and_then(Value::as_str) == Some("none") {
@@ -258,18 +290,38 @@ pub fn format_function_definitions(tools: &[Value]) -> String {
     lines.join("\n")
 }
 
-fn function_definitions(tool: &serde_json::Map<String, Value>) -> Vec<serde_json::Map<String, Value>> {
+fn function_definitions(
+    tool: &serde_json::Map<String, Value>,
+) -> Vec<serde_json::Map<String, Value>> {
     if let Some(Value::Object(f)) = tool.get("function") {
         return vec![f.clone()];
     }
-    if let Some(Value::Array(decls)) = tool.get("function_declarations").or_else(|| tool.get("functionDeclarations")) {
-        return decls.iter().filter_map(|d| d.as_object().cloned()).collect();
+    if let Some(Value::Array(decls)) = tool
+        .get("function_declarations")
+        .or_else(|| tool.get("functionDeclarations"))
+    {
+        return decls
+            .iter()
+            .filter_map(|d| d.as_object().cloned())
+            .collect();
     }
     // An Anthropic-style or flat tool: name / description / input_schema or parameters.
     let mut f = serde_json::Map::new();
-    f.insert("name".into(), tool.get("name").cloned().unwrap_or(Value::Null));
-    let params = tool.get("input_schema").filter(|v| !v.is_null()).or_else(|| tool.get("parameters"));
-    f.insert("parameters".into(), params.filter(|p| p.is_object()).cloned().unwrap_or(Value::Object(Default::default())));
+    f.insert(
+        "name".into(),
+        tool.get("name").cloned().unwrap_or(Value::Null),
+    );
+    let params = tool
+        .get("input_schema")
+        .filter(|v| !v.is_null())
+        .or_else(|| tool.get("parameters"));
+    f.insert(
+        "parameters".into(),
+        params
+            .filter(|p| p.is_object())
+            .cloned()
+            .unwrap_or(Value::Object(Default::default())),
+    );
     if let Some(d) = tool.get("description").filter(|d| !d.is_null()) {
         f.insert("description".into(), d.clone());
     }
@@ -288,11 +340,16 @@ fn truthy(v: Option<&Value>) -> Option<&Value> {
 }
 
 fn format_function(f: &serde_json::Map<String, Value>) -> Vec<String> {
-    let Some(name) = truthy(f.get("name")) else { return Vec::new() };
+    let Some(name) = truthy(f.get("name")) else {
+        return Vec::new();
+    };
     let name = py_str(name, "");
     let description = truthy(f.get("description")).map(|d| format!("// {}", py_str(d, "")));
     let params = truthy(f.get("parameters")).and_then(Value::as_object);
-    let has_props = params.and_then(|p| p.get("properties")).and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    let has_props = params
+        .and_then(|p| p.get("properties"))
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty());
     let mut out: Vec<String> = description.into_iter().collect();
     match params {
         Some(p) if has_props => {
@@ -307,7 +364,11 @@ fn format_function(f: &serde_json::Map<String, Value>) -> Vec<String> {
 }
 
 fn format_object(params: &serde_json::Map<String, Value>, indent: usize) -> String {
-    let Some(props) = params.get("properties").and_then(Value::as_object).filter(|p| !p.is_empty()) else {
+    let Some(props) = params
+        .get("properties")
+        .and_then(Value::as_object)
+        .filter(|p| !p.is_empty())
+    else {
         return String::new();
     };
     let required: Vec<&Value> = match params.get("required") {
@@ -319,22 +380,40 @@ fn format_object(params: &serde_json::Map<String, Value>, indent: usize) -> Stri
         if let Some(d) = truthy(p.as_object().and_then(|o| o.get("description"))) {
             lines.push(format!("// {}", py_str(d, "")));
         }
-        let optional = if required.iter().any(|r| r.as_str() == Some(key)) { "" } else { "?" };
+        let optional = if required.iter().any(|r| r.as_str() == Some(key)) {
+            ""
+        } else {
+            "?"
+        };
         lines.push(format!("{key}{optional}: {},", format_type(p, indent)));
     }
     let pad = " ".repeat(indent);
-    lines.iter().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    lines
+        .iter()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn format_type(props: &Value, indent: usize) -> String {
-    let Some(o) = props.as_object() else { return "any".into() };
-    let enumerated = |e: &Vec<Value>| e.iter().map(|v| format!("\"{}\"", py_str(v, "None"))).collect::<Vec<_>>().join(" | ");
+    let Some(o) = props.as_object() else {
+        return "any".into();
+    };
+    let enumerated = |e: &Vec<Value>| {
+        e.iter()
+            .map(|v| format!("\"{}\"", py_str(v, "None")))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
     match o.get("type").and_then(Value::as_str) {
         Some("string") => match o.get("enum") {
             Some(Value::Array(e)) => enumerated(e),
             _ => "string".into(),
         },
-        Some("array") => format!("{}[]", format_type(o.get("items").unwrap_or(&Value::Null), indent)),
+        Some("array") => format!(
+            "{}[]",
+            format_type(o.get("items").unwrap_or(&Value::Null), indent)
+        ),
         Some("object") => format!("{{\n{}\n}}", format_object(o, indent + 2)),
         Some("integer" | "number") => match o.get("enum") {
             Some(Value::Array(e)) => enumerated(e),
@@ -363,8 +442,15 @@ mod tests {
 
     #[test]
     fn absurd_counts_saturate() {
-        let c = ChatCount { model: "gpt-4o", count: |_: &str| usize::MAX, image_size: |_: &str| Some((u64::MAX, 1)) };
-        let ms = vec![Message::new(crate::types::Role::User, "x"), Message::new(crate::types::Role::System, "y")];
+        let c = ChatCount {
+            model: "gpt-4o",
+            count: |_: &str| usize::MAX,
+            image_size: |_: &str| Some((u64::MAX, 1)),
+        };
+        let ms = vec![
+            Message::new(crate::types::Role::User, "x"),
+            Message::new(crate::types::Role::System, "y"),
+        ];
         let tools = vec![serde_json::json!({"type": "function", "function": {"name": "f"}})];
         let choice = serde_json::json!({"type": "function", "function": {"name": "f"}});
         assert!(c.prompt(&ms, Some(&tools), Some(&choice)).is_ok());

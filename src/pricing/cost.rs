@@ -101,8 +101,13 @@ fn parse(usage: &Usage) -> Parsed {
         p.reasoning = cd.reasoning_tokens.unwrap_or(0);
         let reported_text = cd.text_tokens.unwrap_or(0);
         // text_tokens_without_nested_reasoning
-        let reported_total = reported_text.saturating_add(p.reasoning).saturating_add(p.completion_audio);
-        let nested = p.reasoning.min(reported_text).min(reported_total.saturating_sub(p.completion_tokens));
+        let reported_total = reported_text
+            .saturating_add(p.reasoning)
+            .saturating_add(p.completion_audio);
+        let nested = p
+            .reasoning
+            .min(reported_text)
+            .min(reported_total.saturating_sub(p.completion_tokens));
         p.completion_text = reported_text - nested;
     }
     p
@@ -120,7 +125,10 @@ struct Rates {
 fn tier_rate(tier: &PriceTier, key: &str, fallback: Option<&str>) -> f64 {
     match tier.prices.get(key) {
         Some(v) => *v,
-        None => fallback.and_then(|f| tier.prices.get(f)).copied().unwrap_or(0.0),
+        None => fallback
+            .and_then(|f| tier.prices.get(f))
+            .copied()
+            .unwrap_or(0.0),
     }
 }
 
@@ -132,8 +140,14 @@ fn select_tier(info: &ModelInfo, prompt_tokens: u64) -> Option<&PriceTier> {
     let mut tiers: Vec<&PriceTier> = info.tiered_pricing.iter().collect();
     tiers.sort_by(|a, b| a.range[0].total_cmp(&b.range[0]));
     let n = prompt_tokens as f64;
-    let tier = tiers.iter().find(|t| t.range[0] < n && n <= t.range[1]).or(tiers.last()).copied()?;
-    tier.prices.contains_key("input_cost_per_token").then_some(tier)
+    let tier = tiers
+        .iter()
+        .find(|t| t.range[0] < n && n <= t.range[1])
+        .or(tiers.last())
+        .copied()?;
+    tier.prices
+        .contains_key("input_cost_per_token")
+        .then_some(tier)
 }
 
 /// The numeric threshold of an `..._above_<N>[k]_tokens` key.
@@ -156,8 +170,23 @@ const THRESHOLD_PREFIXES: [&str; 4] = [
     "cache_creation_input_token_cost_above_",
 ];
 /// LiteLLM's `_SERVICE_TIER_SUFFIXES` (longest first, as it tries them).
-const SERVICE_TIER_SUFFIXES: [&str; 6] = ["_ultrafast", "_balanced", "_priority", "_auto", "_flex", "_fast"];
-const NON_STANDARD_SUFFIXES: [&str; 7] = ["_ultrafast", "_balanced", "_priority", "_auto", "_flex", "_fast", "_batches"];
+const SERVICE_TIER_SUFFIXES: [&str; 6] = [
+    "_ultrafast",
+    "_balanced",
+    "_priority",
+    "_auto",
+    "_flex",
+    "_fast",
+];
+const NON_STANDARD_SUFFIXES: [&str; 7] = [
+    "_ultrafast",
+    "_balanced",
+    "_priority",
+    "_auto",
+    "_flex",
+    "_fast",
+    "_batches",
+];
 
 /// `get_service_tier_cost_key`: `input_cost_per_token` + `priority` -> `input_cost_per_token_priority`
 /// (`fast` bills as `priority`; `auto`, `default` and unknown tiers as standard).
@@ -193,8 +222,16 @@ fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Optio
         return Rates {
             input: tier_rate(t, "input_cost_per_token", None),
             output,
-            cache_read: tier_rate(t, "cache_read_input_token_cost", Some("input_cost_per_token")),
-            cache_creation: tier_rate(t, "cache_creation_input_token_cost", Some("input_cost_per_token")),
+            cache_read: tier_rate(
+                t,
+                "cache_read_input_token_cost",
+                Some("input_cost_per_token"),
+            ),
+            cache_creation: tier_rate(
+                t,
+                "cache_creation_input_token_cost",
+                Some("input_cost_per_token"),
+            ),
         };
     }
     let mut input = unit(info, &tier_key("input_cost_per_token", tier)).unwrap_or(0.0);
@@ -213,7 +250,8 @@ fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Optio
         .keys()
         .filter(|k| THRESHOLD_PREFIXES.iter().any(|p| k.starts_with(p)) && k.contains("_tokens"))
         .filter(|k| {
-            !NON_STANDARD_SUFFIXES.iter().any(|s| k.ends_with(s)) || (!tier_suffix.is_empty() && k.ends_with(&tier_suffix))
+            !NON_STANDARD_SUFFIXES.iter().any(|s| k.ends_with(s))
+                || (!tier_suffix.is_empty() && k.ends_with(&tier_suffix))
         })
         .filter_map(|k| threshold_of(k))
         .collect();
@@ -238,7 +276,12 @@ fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Optio
 
 /// `generic_cost_per_token` on an already resolved entry. `provider` is the provider the call
 /// went to (it decides xAI's inclusive thresholds and Fireworks' default cache-read rate).
-pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, tier: Option<&str>) -> Cost {
+pub fn cost_for_info(
+    info: &ModelInfo,
+    usage: &Usage,
+    provider: Option<&str>,
+    tier: Option<&str>,
+) -> Cost {
     if provider == Some("perplexity") {
         return perplexity(info, usage);
     }
@@ -247,14 +290,17 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     if provider == Some("fireworks_ai") && info.price("cache_read_input_token_cost").is_none() {
         if let Some(input) = info.price("input_cost_per_token") {
             owned = info.clone();
-            owned.prices.insert("cache_read_input_token_cost".into(), input * 0.5);
+            owned
+                .prices
+                .insert("cache_read_input_token_cost".into(), input * 0.5);
             info = &owned;
         }
     }
     let mut u = parse(usage);
     if provider == Some("xai") {
         // xAI bills visible + reasoning tokens as output; LiteLLM folds them unless already folded.
-        let already = usage.prompt_tokens.checked_add(usage.completion_tokens) == Some(usage.total_tokens);
+        let already =
+            usage.prompt_tokens.checked_add(usage.completion_tokens) == Some(usage.total_tokens);
         if !already {
             u.completion_tokens = u.completion_tokens.saturating_add(u.reasoning);
         }
@@ -266,24 +312,49 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     let inclusive = provider == Some("xai");
 
     // Prompt side.
-    let (mut text, mut audio, mut image) = if u.has_prompt_details { (u.text, u.audio, u.image) } else { (u.prompt_tokens, 0, 0) };
-    let (cache_hit, cache_creation) = if u.has_prompt_details { (u.cache_hit, u.cache_creation) } else { (0, 0) };
+    let (mut text, mut audio, mut image) = if u.has_prompt_details {
+        (u.text, u.audio, u.image)
+    } else {
+        (u.prompt_tokens, 0, 0)
+    };
+    let (cache_hit, cache_creation) = if u.has_prompt_details {
+        (u.cache_hit, u.cache_creation)
+    } else {
+        (0, 0)
+    };
     // Token counts come from outside: saturate rather than overflow.
-    let total = [text, cache_hit, audio, cache_creation, image].iter().fold(0u64, |a, &b| a.saturating_add(b));
+    let total = [text, cache_hit, audio, cache_creation, image]
+        .iter()
+        .fold(0u64, |a, &b| a.saturating_add(b));
     if (cache_hit > 0 || cache_creation > 0) && total > u.prompt_tokens {
-        let budget = u.prompt_tokens.saturating_sub(cache_hit.saturating_add(cache_creation));
+        let budget = u
+            .prompt_tokens
+            .saturating_sub(cache_hit.saturating_add(cache_creation));
         audio = audio.min(budget);
         image = image.min(budget - audio);
         text = budget - audio - image;
     } else if text == 0 {
-        text = u.prompt_tokens.saturating_sub([cache_hit, audio, cache_creation, image].iter().fold(0u64, |a, &b| a.saturating_add(b)));
+        text = u.prompt_tokens.saturating_sub(
+            [cache_hit, audio, cache_creation, image]
+                .iter()
+                .fold(0u64, |a, &b| a.saturating_add(b)),
+        );
     }
 
     // The providers whose own LiteLLM calculator does not take `service_tier` bill at standard rates.
     let tier = tier.filter(|_| {
         !matches!(
             provider,
-            Some("fireworks_ai" | "deepseek" | "tencent" | "xai" | "lemonade" | "dashscope" | "qwencloud" | "qwen_ai_platform")
+            Some(
+                "fireworks_ai"
+                    | "deepseek"
+                    | "tencent"
+                    | "xai"
+                    | "lemonade"
+                    | "dashscope"
+                    | "qwencloud"
+                    | "qwen_ai_platform"
+            )
         )
     });
     let rates = base_rates(info, u.prompt_tokens, inclusive, tier);
@@ -304,7 +375,9 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     let mut text_is_total = false;
     if ctext == 0 {
         if caudio > 0 || reasoning > 0 {
-            ctext = u.completion_tokens.saturating_sub(reasoning.saturating_add(caudio));
+            ctext = u
+                .completion_tokens
+                .saturating_sub(reasoning.saturating_add(caudio));
         } else {
             ctext = u.completion_tokens;
             text_is_total = true;
@@ -312,7 +385,10 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
     }
     let mut completion = ctext as f64 * rates.output;
     if !text_is_total && caudio > 0 {
-        completion += caudio as f64 * info.price("output_cost_per_audio_token").unwrap_or(rates.output);
+        completion += caudio as f64
+            * info
+                .price("output_cost_per_audio_token")
+                .unwrap_or(rates.output);
     }
     if !text_is_total && reasoning > 0 {
         completion += reasoning as f64 * reasoning_rate(info, u.prompt_tokens, rates.output, tier);
@@ -325,20 +401,32 @@ pub fn cost_for_info(info: &ModelInfo, usage: &Usage, provider: Option<&str>, ti
 fn perplexity(info: &ModelInfo, usage: &Usage) -> Cost {
     let input = info.price("input_cost_per_token").unwrap_or(0.0);
     let output = info.price("output_cost_per_token").unwrap_or(0.0);
-    let reasoning = usage.completion_tokens_details.as_ref().and_then(|d| d.reasoning_tokens).unwrap_or(0);
+    let reasoning = usage
+        .completion_tokens_details
+        .as_ref()
+        .and_then(|d| d.reasoning_tokens)
+        .unwrap_or(0);
     let completion = match info.price("output_cost_per_reasoning_token") {
         Some(rate) if reasoning > 0 => {
-            usage.completion_tokens.saturating_sub(reasoning) as f64 * output + reasoning as f64 * rate
+            usage.completion_tokens.saturating_sub(reasoning) as f64 * output
+                + reasoning as f64 * rate
         }
         _ => usage.completion_tokens as f64 * output,
     };
-    Cost { prompt: usage.prompt_tokens as f64 * input, completion }
+    Cost {
+        prompt: usage.prompt_tokens as f64 * input,
+        completion,
+    }
 }
 
 /// `_modality_token_cost`: the modality's (tier) rate, else the resolved input rate.
 fn modality(info: &ModelInfo, key: &str, tokens: u64, input_rate: f64, tier: Option<&str>) -> f64 {
     let tiered = tier_key(key, tier);
-    let key = if info.price(&tiered).is_some() { tiered.as_str() } else { key };
+    let key = if info.price(&tiered).is_some() {
+        tiered.as_str()
+    } else {
+        key
+    };
     match unit(info, key) {
         None => tokens as f64 * input_rate,
         Some(rate) => tokens as f64 * rate,
@@ -346,10 +434,21 @@ fn modality(info: &ModelInfo, key: &str, tokens: u64, input_rate: f64, tier: Opt
 }
 
 /// `_resolve_billed_reasoning_rate` (without off-peak windows).
-fn reasoning_rate(info: &ModelInfo, prompt_tokens: u64, output_rate: f64, tier: Option<&str>) -> f64 {
+fn reasoning_rate(
+    info: &ModelInfo,
+    prompt_tokens: u64,
+    output_rate: f64,
+    tier: Option<&str>,
+) -> f64 {
     if let Some(t) = select_tier(info, prompt_tokens) {
-        if t.prices.contains_key("output_cost_per_reasoning_token") || t.prices.contains_key("output_cost_per_token") {
-            return tier_rate(t, "output_cost_per_reasoning_token", Some("output_cost_per_token"));
+        if t.prices.contains_key("output_cost_per_reasoning_token")
+            || t.prices.contains_key("output_cost_per_token")
+        {
+            return tier_rate(
+                t,
+                "output_cost_per_reasoning_token",
+                Some("output_cost_per_token"),
+            );
         }
     }
     let reasoning_key = tier_key("output_cost_per_reasoning_token", tier);

@@ -235,7 +235,7 @@ pub static FLAGS: [&str; 55] = [
     "uses_embed_content",
 ];
 
-/// A LiteLLM `supports_*` capability flag; the discriminant is the flag's bit in [`FLAGS`].
+/// A LiteLLM `supports_*` capability flag; the discriminant is the flag's bit in the generated `FLAGS` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Capability {

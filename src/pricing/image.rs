@@ -34,7 +34,12 @@ impl ModelRegistry {
         let (height, width) = size
             .split_once("-x-")
             .and_then(|(h, w)| Some((h.trim().parse::<u64>().ok()?, w.trim().parse::<u64>().ok()?)))
-            .ok_or_else(|| LlmError::new(ErrorKind::BadRequestError, format!("invalid image size '{size}'")))?;
+            .ok_or_else(|| {
+                LlmError::new(
+                    ErrorKind::BadRequestError,
+                    format!("invalid image size '{size}'"),
+                )
+            })?;
         let model = req.model;
         let mut base = format!("{size}/{model}");
         let mut without_provider: Option<String> = None;
@@ -49,7 +54,10 @@ impl ModelRegistry {
             None => base.clone(),
         };
         let provider_first = match (req.quality, req.provider) {
-            (Some(q), Some(p)) => Some(format!("{p}/{q}/{size}/{}", without_provider.as_deref().unwrap_or(model))),
+            (Some(q), Some(p)) => Some(format!(
+                "{p}/{q}/{size}/{}",
+                without_provider.as_deref().unwrap_or(model)
+            )),
             _ => None,
         };
         let v2 = format!("high/{base}");
@@ -73,14 +81,30 @@ impl ModelRegistry {
             .iter()
             .flatten()
             .find_map(|c| self.exact_entry(c))
-            .ok_or_else(|| LlmError::new(ErrorKind::NotFoundError, format!("no image price for model '{model}'")))?;
+            .ok_or_else(|| {
+                LlmError::new(
+                    ErrorKind::NotFoundError,
+                    format!("no image price for model '{model}'"),
+                )
+            })?;
         // Python multiplies exact integers before the one conversion to float; so does this.
         let n = req.n as f64;
-        let pixels = u128::from(height).saturating_mul(u128::from(width)).saturating_mul(u128::from(req.n)) as f64;
-        let units = [("input_cost_per_image", n), ("output_cost_per_image", n), ("input_cost_per_pixel", pixels)];
+        let pixels = u128::from(height)
+            .saturating_mul(u128::from(width))
+            .saturating_mul(u128::from(req.n)) as f64;
+        let units = [
+            ("input_cost_per_image", n),
+            ("output_cost_per_image", n),
+            ("input_cost_per_pixel", pixels),
+        ];
         units
             .iter()
             .find_map(|(key, units)| info.price(key).map(|p| p * units))
-            .ok_or_else(|| LlmError::new(ErrorKind::NotFoundError, format!("no image price for model '{model}'")))
+            .ok_or_else(|| {
+                LlmError::new(
+                    ErrorKind::NotFoundError,
+                    format!("no image price for model '{model}'"),
+                )
+            })
     }
 }

@@ -73,7 +73,10 @@ impl ModelInfo {
     /// ("3e-7", as LiteLLM accepts from config files) are parsed.
     pub fn from_json(key: &str, value: &serde_json::Value) -> Option<ModelInfo> {
         let obj = value.as_object()?;
-        let mut info = ModelInfo { key: key.to_string(), ..ModelInfo::default() };
+        let mut info = ModelInfo {
+            key: key.to_string(),
+            ..ModelInfo::default()
+        };
         for (k, v) in obj {
             match k.as_str() {
                 "litellm_provider" => info.provider = v.as_str().map(str::to_string),
@@ -111,8 +114,10 @@ impl ModelInfo {
         self.max_input_tokens = other.max_input_tokens.or(self.max_input_tokens);
         self.max_output_tokens = other.max_output_tokens.or(self.max_output_tokens);
         self.max_tokens = other.max_tokens.or(self.max_tokens);
-        self.prices.extend(other.prices.iter().map(|(k, v)| (k.clone(), *v)));
-        self.flags.extend(other.flags.iter().map(|(k, v)| (k.clone(), *v)));
+        self.prices
+            .extend(other.prices.iter().map(|(k, v)| (k.clone(), *v)));
+        self.flags
+            .extend(other.flags.iter().map(|(k, v)| (k.clone(), *v)));
         if !other.tiered_pricing.is_empty() {
             self.tiered_pricing.clone_from(&other.tiered_pricing);
         }
@@ -123,18 +128,27 @@ impl ModelInfo {
         let name = |v: &'static str| (!v.is_empty()).then(|| v.to_string());
         Some(ModelInfo {
             key: m.name.to_string(),
-            provider: PROVIDERS.get(usize::from(m.provider)).copied().and_then(name),
+            provider: PROVIDERS
+                .get(usize::from(m.provider))
+                .copied()
+                .and_then(name),
             mode: MODES.get(usize::from(m.mode)).copied().and_then(name),
             max_input_tokens: table::limit(m.max_input),
             max_output_tokens: table::limit(m.max_output),
             max_tokens: table::limit(m.max_tokens),
-            prices: table::price_pairs(m.prices).map(|(k, v)| (k.to_string(), v)).collect(),
-            flags: table::flag_pairs(m.flags).map(|(k, v)| (k.to_string(), v)).collect(),
+            prices: table::price_pairs(m.prices)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            flags: table::flag_pairs(m.flags)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             tiered_pricing: table::tiers(&m)
                 .iter()
                 .map(|t| PriceTier {
                     range: [t.lo, t.hi],
-                    prices: table::price_pairs(t.prices).map(|(k, v)| (k.to_string(), v)).collect(),
+                    prices: table::price_pairs(t.prices)
+                        .map(|(k, v)| (k.to_string(), v))
+                        .collect(),
                 })
                 .collect(),
             inferred: false,
@@ -148,8 +162,12 @@ impl ModelInfo {
             max_input_tokens: table::limit(rule.limits[0]),
             max_output_tokens: table::limit(rule.limits[1]),
             max_tokens: table::limit(rule.limits[2]),
-            prices: table::price_pairs(rule.prices).map(|(k, v)| (k.to_string(), v)).collect(),
-            flags: table::flag_pairs(rule.flags).map(|(k, v)| (k.to_string(), v)).collect(),
+            prices: table::price_pairs(rule.prices)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            flags: table::flag_pairs(rule.flags)
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             ..ModelInfo::default()
         }
     }
@@ -182,8 +200,12 @@ impl ModelInfo {
 /// `match_capability_generalizations`); `None` when none matches.
 fn capability_rules(name: &str) -> Option<ModelInfo> {
     let mut out: Option<ModelInfo> = None;
-    for rule in RULES.iter().filter(|r| r.provider.is_empty() && r.matches(name)) {
-        out.get_or_insert_with(ModelInfo::default).merge(&ModelInfo::from_rule(rule));
+    for rule in RULES
+        .iter()
+        .filter(|r| r.provider.is_empty() && r.matches(name))
+    {
+        out.get_or_insert_with(ModelInfo::default)
+            .merge(&ModelInfo::from_rule(rule));
     }
     out
 }
@@ -192,14 +214,20 @@ fn capability_rules(name: &str) -> Option<ModelInfo> {
 /// capability rules give the entry's provider and the entry lacks.
 fn fill_from_rules(mut info: ModelInfo) -> ModelInfo {
     let mode = info.mode.as_deref().unwrap_or("chat");
-    let Some(provider) = info.provider.clone() else { return info };
+    let Some(provider) = info.provider.clone() else {
+        return info;
+    };
     if mode != "chat" && mode != "responses" {
         return info;
     }
     let mut fill: Option<ModelInfo> = None;
     for rule in RULES.iter() {
-        if rule.provider.is_empty() && rule.fill_for.contains(&provider.as_str()) && rule.matches(&info.key) {
-            fill.get_or_insert_with(ModelInfo::default).merge(&ModelInfo::from_rule(rule));
+        if rule.provider.is_empty()
+            && rule.fill_for.contains(&provider.as_str())
+            && rule.matches(&info.key)
+        {
+            fill.get_or_insert_with(ModelInfo::default)
+                .merge(&ModelInfo::from_rule(rule));
         }
     }
     if let Some(fill) = fill {
@@ -210,7 +238,10 @@ fn fill_from_rules(mut info: ModelInfo) -> ModelInfo {
 
 /// The provider of the first routing rule matching a bare model id.
 fn routing_rule(model: &str) -> Option<&'static str> {
-    RULES.iter().find(|r| !r.provider.is_empty() && r.matches(model)).map(|r| r.provider)
+    RULES
+        .iter()
+        .find(|r| !r.provider.is_empty() && r.matches(model))
+        .map(|r| r.provider)
 }
 
 fn json_f64(v: &serde_json::Value) -> Option<f64> {
@@ -235,7 +266,10 @@ fn tier_from_json(v: &serde_json::Value) -> Option<PriceTier> {
         .filter(|(k, _)| k.as_str() != "range")
         .filter_map(|(k, v)| Some((k.clone(), json_f64(v)?)))
         .collect();
-    Some(PriceTier { range: [lo, hi], prices })
+    Some(PriceTier {
+        range: [lo, hi],
+        prices,
+    })
 }
 
 /// The compiled-in table plus the caller's own entries (`register_model`). The caller owns it —
@@ -254,7 +288,9 @@ pub struct EnvironmentCheck {
 
 impl ModelRegistry {
     /// The compiled-in table alone, as a constant.
-    pub const EMPTY: ModelRegistry = ModelRegistry { custom: BTreeMap::new() };
+    pub const EMPTY: ModelRegistry = ModelRegistry {
+        custom: BTreeMap::new(),
+    };
 
     /// A registry with no entries of its own: just the compiled-in table.
     pub fn new() -> ModelRegistry {
@@ -296,7 +332,11 @@ impl ModelRegistry {
         if let Some(i) = table::find_exact(key) {
             return ModelInfo::from_builtin(i);
         }
-        if let Some((_, info)) = self.custom.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+        if let Some((_, info)) = self
+            .custom
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        {
             return Some(info.clone());
         }
         table::find(key).and_then(ModelInfo::from_builtin)
@@ -329,7 +369,10 @@ impl ModelRegistry {
         candidates.iter().find_map(|candidate| {
             let mut info = capability_rules(candidate)?;
             info.key = candidate.to_string();
-            info.provider = names.provider.clone().or_else(|| routing_rule(model).map(str::to_string));
+            info.provider = names
+                .provider
+                .clone()
+                .or_else(|| routing_rule(model).map(str::to_string));
             info.inferred = true;
             Some(info.litellm_view())
         })
@@ -341,7 +384,11 @@ impl ModelRegistry {
         if let Some((p, _)) = split_provider(model) {
             return Some(p.to_string());
         }
-        if let Some(p) = self.model_info(model).filter(|i| !i.inferred).and_then(|i| i.provider) {
+        if let Some(p) = self
+            .model_info(model)
+            .filter(|i| !i.inferred)
+            .and_then(|i| i.provider)
+        {
             return Some(normalize_provider(&p).to_string());
         }
         routing_rule(model).map(str::to_string)
@@ -349,7 +396,9 @@ impl ModelRegistry {
 
     /// `get_max_tokens(model)`: the entry's `max_output_tokens`.
     pub fn max_tokens(&self, model: &str) -> Option<u64> {
-        self.model_info(model).filter(|i| !i.inferred).and_then(|i| i.max_output_tokens)
+        self.model_info(model)
+            .filter(|i| !i.inferred)
+            .and_then(|i| i.max_output_tokens)
     }
 
     /// `supports_*(model)` as LiteLLM's `supports_factory` decides it: the entry's flag when it
@@ -365,7 +414,10 @@ impl ModelRegistry {
         };
         let provider = provider.as_deref();
         if capability == Capability::ResponseSchema
-            && matches!(provider, Some("predibase" | "fireworks_ai" | "lm_studio" | "nebius" | "databricks"))
+            && matches!(
+                provider,
+                Some("predibase" | "fireworks_ai" | "lm_studio" | "nebius" | "databricks")
+            )
         {
             return true;
         }
@@ -375,15 +427,23 @@ impl ModelRegistry {
             Some(v) => v,
             None => {
                 let bare = split_provider(model).map_or(model, |(_, rest)| rest);
-                self.entry(bare).and_then(|i| i.flag(key)) == Some(true) || provider_default(provider, capability)
+                self.entry(bare).and_then(|i| i.flag(key)) == Some(true)
+                    || provider_default(provider, capability)
             }
         }
     }
 
     /// Every key: the compiled-in table's and the registered ones, sorted, without duplicates.
     pub fn model_list(&self) -> Vec<String> {
-        let mut out: Vec<String> = (0..table::len()).map(|i| table::name(i).to_string()).collect();
-        out.extend(self.custom.keys().filter(|k| table::find_exact(k).is_none()).cloned());
+        let mut out: Vec<String> = (0..table::len())
+            .map(|i| table::name(i).to_string())
+            .collect();
+        out.extend(
+            self.custom
+                .keys()
+                .filter(|k| table::find_exact(k).is_none())
+                .cloned(),
+        );
         out.sort();
         out
     }
@@ -407,14 +467,26 @@ impl ModelRegistry {
     /// missing, given which names are set (`is_set` — the caller decides what counts: a Workers
     /// binding, `process.env`, a record). A provider LiteLLM has no rule for gives
     /// `{ keys_in_environment: false, missing_keys: [] }`, as LiteLLM does.
-    pub fn validate_environment(&self, model: &str, is_set: impl Fn(&str) -> bool) -> EnvironmentCheck {
+    pub fn validate_environment(
+        &self,
+        model: &str,
+        is_set: impl Fn(&str) -> bool,
+    ) -> EnvironmentCheck {
         let provider = self.provider_of(model);
-        let rule = provider.as_deref().and_then(|p| ENV_RULES.iter().find(|r| r.0.contains(&p)));
+        let rule = provider
+            .as_deref()
+            .and_then(|p| ENV_RULES.iter().find(|r| r.0.contains(&p)));
         match rule {
-            None => EnvironmentCheck { keys_in_environment: false, missing_keys: Vec::new() },
+            None => EnvironmentCheck {
+                keys_in_environment: false,
+                missing_keys: Vec::new(),
+            },
             Some((_, accept, missing)) => {
                 if accept.iter().any(|all| all.iter().all(|k| is_set(k))) {
-                    EnvironmentCheck { keys_in_environment: true, missing_keys: Vec::new() }
+                    EnvironmentCheck {
+                        keys_in_environment: true,
+                        missing_keys: Vec::new(),
+                    }
                 } else {
                     EnvironmentCheck {
                         keys_in_environment: false,
@@ -430,14 +502,20 @@ impl ModelRegistry {
 fn provider_default(provider: Option<&str>, capability: Capability) -> bool {
     matches!(
         (provider, capability),
-        (Some("fireworks_ai"), Capability::FunctionCalling | Capability::PromptCaching)
-            | (Some("xai"), Capability::WebSearch)
+        (
+            Some("fireworks_ai"),
+            Capability::FunctionCalling | Capability::PromptCaching
+        ) | (Some("xai"), Capability::WebSearch)
     )
 }
 
 /// `(providers, any one of these sets of variables all set, the names reported when missing)`,
 /// from LiteLLM's `validate_environment`.
-type EnvRule = (&'static [&'static str], &'static [&'static [&'static str]], &'static [&'static str]);
+type EnvRule = (
+    &'static [&'static str],
+    &'static [&'static [&'static str]],
+    &'static [&'static str],
+);
 
 const AWS: &[&[&str]] = &[
     &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
@@ -449,65 +527,180 @@ const AWS: &[&[&str]] = &[
 ];
 
 static ENV_RULES: &[EnvRule] = &[
-    (&["openai", "text-completion-openai"], &[&["OPENAI_API_KEY"]], &["OPENAI_API_KEY"]),
+    (
+        &["openai", "text-completion-openai"],
+        &[&["OPENAI_API_KEY"]],
+        &["OPENAI_API_KEY"],
+    ),
     (
         &["azure", "azure_text"],
         &[&["AZURE_API_BASE", "AZURE_API_VERSION", "AZURE_API_KEY"]],
         &["AZURE_API_BASE", "AZURE_API_VERSION", "AZURE_API_KEY"],
     ),
-    (&["anthropic"], &[&["ANTHROPIC_API_KEY"], &["ANTHROPIC_AUTH_TOKEN"]], &["ANTHROPIC_API_KEY"]),
-    (&["cohere", "cohere_chat"], &[&["COHERE_API_KEY"]], &["COHERE_API_KEY"]),
-    (&["replicate"], &[&["REPLICATE_API_KEY"]], &["REPLICATE_API_KEY"]),
-    (&["openrouter"], &[&["OPENROUTER_API_KEY"]], &["OPENROUTER_API_KEY"]),
-    (&["vercel_ai_gateway"], &[&["VERCEL_AI_GATEWAY_API_KEY"]], &["VERCEL_AI_GATEWAY_API_KEY"]),
-    (&["vertex_ai"], &[&["VERTEXAI_PROJECT", "VERTEXAI_LOCATION"]], &["VERTEXAI_PROJECT", "VERTEXAI_LOCATION"]),
-    (&["huggingface"], &[&["HUGGINGFACE_API_KEY"]], &["HUGGINGFACE_API_KEY"]),
-    (&["ai21", "ai21_chat"], &[&["AI21_API_KEY"]], &["AI21_API_KEY"]),
-    (&["together_ai"], &[&["TOGETHERAI_API_KEY"]], &["TOGETHERAI_API_KEY"]),
+    (
+        &["anthropic"],
+        &[&["ANTHROPIC_API_KEY"], &["ANTHROPIC_AUTH_TOKEN"]],
+        &["ANTHROPIC_API_KEY"],
+    ),
+    (
+        &["cohere", "cohere_chat"],
+        &[&["COHERE_API_KEY"]],
+        &["COHERE_API_KEY"],
+    ),
+    (
+        &["replicate"],
+        &[&["REPLICATE_API_KEY"]],
+        &["REPLICATE_API_KEY"],
+    ),
+    (
+        &["openrouter"],
+        &[&["OPENROUTER_API_KEY"]],
+        &["OPENROUTER_API_KEY"],
+    ),
+    (
+        &["vercel_ai_gateway"],
+        &[&["VERCEL_AI_GATEWAY_API_KEY"]],
+        &["VERCEL_AI_GATEWAY_API_KEY"],
+    ),
+    (
+        &["vertex_ai"],
+        &[&["VERTEXAI_PROJECT", "VERTEXAI_LOCATION"]],
+        &["VERTEXAI_PROJECT", "VERTEXAI_LOCATION"],
+    ),
+    (
+        &["huggingface"],
+        &[&["HUGGINGFACE_API_KEY"]],
+        &["HUGGINGFACE_API_KEY"],
+    ),
+    (
+        &["ai21", "ai21_chat"],
+        &[&["AI21_API_KEY"]],
+        &["AI21_API_KEY"],
+    ),
+    (
+        &["together_ai"],
+        &[&["TOGETHERAI_API_KEY"]],
+        &["TOGETHERAI_API_KEY"],
+    ),
     (&["baseten"], &[&["BASETEN_API_KEY"]], &["BASETEN_API_KEY"]),
-    (&["nlp_cloud"], &[&["NLP_CLOUD_API_KEY"]], &["NLP_CLOUD_API_KEY"]),
+    (
+        &["nlp_cloud"],
+        &[&["NLP_CLOUD_API_KEY"]],
+        &["NLP_CLOUD_API_KEY"],
+    ),
     (
         &["bedrock", "bedrock_converse", "sagemaker"],
         AWS,
         &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"],
     ),
-    (&["anyscale"], &[&["ANYSCALE_API_KEY"]], &["ANYSCALE_API_KEY"]),
-    (&["deepinfra"], &[&["DEEPINFRA_API_KEY"]], &["DEEPINFRA_API_KEY"]),
-    (&["featherless_ai"], &[&["FEATHERLESS_AI_API_KEY"]], &["FEATHERLESS_AI_API_KEY"]),
-    (&["gemini"], &[&["GOOGLE_API_KEY"], &["GEMINI_API_KEY"]], &["GOOGLE_API_KEY", "GEMINI_API_KEY"]),
+    (
+        &["anyscale"],
+        &[&["ANYSCALE_API_KEY"]],
+        &["ANYSCALE_API_KEY"],
+    ),
+    (
+        &["deepinfra"],
+        &[&["DEEPINFRA_API_KEY"]],
+        &["DEEPINFRA_API_KEY"],
+    ),
+    (
+        &["featherless_ai"],
+        &[&["FEATHERLESS_AI_API_KEY"]],
+        &["FEATHERLESS_AI_API_KEY"],
+    ),
+    (
+        &["gemini"],
+        &[&["GOOGLE_API_KEY"], &["GEMINI_API_KEY"]],
+        &["GOOGLE_API_KEY", "GEMINI_API_KEY"],
+    ),
     (&["groq"], &[&["GROQ_API_KEY"]], &["GROQ_API_KEY"]),
-    (&["nvidia_nim"], &[&["NVIDIA_NIM_API_KEY"]], &["NVIDIA_NIM_API_KEY"]),
-    (&["cerebras"], &[&["CEREBRAS_API_KEY"]], &["CEREBRAS_API_KEY"]),
+    (
+        &["nvidia_nim"],
+        &[&["NVIDIA_NIM_API_KEY"]],
+        &["NVIDIA_NIM_API_KEY"],
+    ),
+    (
+        &["cerebras"],
+        &[&["CEREBRAS_API_KEY"]],
+        &["CEREBRAS_API_KEY"],
+    ),
     (&["xai"], &[&["XAI_API_KEY"]], &["XAI_API_KEY"]),
-    (&["volcengine"], &[&["VOLCENGINE_API_KEY"]], &["VOLCENGINE_API_KEY"]),
-    (&["codestral", "text-completion-codestral"], &[&["CODESTRAL_API_KEY"]], &["CODESTRAL_API_KEY"]),
-    (&["inception", "text-completion-inception"], &[&["INCEPTION_API_KEY"]], &["INCEPTION_API_KEY"]),
-    (&["deepseek"], &[&["DEEPSEEK_API_KEY"]], &["DEEPSEEK_API_KEY"]),
+    (
+        &["volcengine"],
+        &[&["VOLCENGINE_API_KEY"]],
+        &["VOLCENGINE_API_KEY"],
+    ),
+    (
+        &["codestral", "text-completion-codestral"],
+        &[&["CODESTRAL_API_KEY"]],
+        &["CODESTRAL_API_KEY"],
+    ),
+    (
+        &["inception", "text-completion-inception"],
+        &[&["INCEPTION_API_KEY"]],
+        &["INCEPTION_API_KEY"],
+    ),
+    (
+        &["deepseek"],
+        &[&["DEEPSEEK_API_KEY"]],
+        &["DEEPSEEK_API_KEY"],
+    ),
     (&["tencent"], &[&["TENCENT_API_KEY"]], &["TENCENT_API_KEY"]),
     (&["mistral"], &[&["MISTRAL_API_KEY"]], &["MISTRAL_API_KEY"]),
-    (&["perplexity"], &[&["PERPLEXITYAI_API_KEY"]], &["PERPLEXITYAI_API_KEY"]),
+    (
+        &["perplexity"],
+        &[&["PERPLEXITYAI_API_KEY"]],
+        &["PERPLEXITYAI_API_KEY"],
+    ),
     (&["voyage"], &[&["VOYAGE_API_KEY"]], &["VOYAGE_API_KEY"]),
     (
         &["fireworks_ai"],
-        &[&["FIREWORKS_AI_API_KEY"], &["FIREWORKS_API_KEY"], &["FIREWORKSAI_API_KEY"], &["FIREWORKS_AI_TOKEN"]],
+        &[
+            &["FIREWORKS_AI_API_KEY"],
+            &["FIREWORKS_API_KEY"],
+            &["FIREWORKSAI_API_KEY"],
+            &["FIREWORKS_AI_TOKEN"],
+        ],
         &["FIREWORKS_AI_API_KEY"],
     ),
     (
         &["cloudflare"],
-        &[&["CLOUDFLARE_API_KEY", "CLOUDFLARE_ACCOUNT_ID"], &["CLOUDFLARE_API_KEY", "CLOUDFLARE_API_BASE"]],
+        &[
+            &["CLOUDFLARE_API_KEY", "CLOUDFLARE_ACCOUNT_ID"],
+            &["CLOUDFLARE_API_KEY", "CLOUDFLARE_API_BASE"],
+        ],
         &["CLOUDFLARE_API_KEY", "CLOUDFLARE_API_BASE"],
     ),
     (&["novita"], &[&["NOVITA_API_KEY"]], &["NOVITA_API_KEY"]),
     (&["nebius"], &[&["NEBIUS_API_KEY"]], &["NEBIUS_API_KEY"]),
     (&["wandb"], &[&["WANDB_API_KEY"]], &["WANDB_API_KEY"]),
-    (&["dashscope", "qwencloud", "qwen_ai_platform"], &[&["DASHSCOPE_API_KEY"]], &["DASHSCOPE_API_KEY"]),
-    (&["moonshot"], &[&["MOONSHOT_API_KEY"]], &["MOONSHOT_API_KEY"]),
+    (
+        &["dashscope", "qwencloud", "qwen_ai_platform"],
+        &[&["DASHSCOPE_API_KEY"]],
+        &["DASHSCOPE_API_KEY"],
+    ),
+    (
+        &["moonshot"],
+        &[&["MOONSHOT_API_KEY"]],
+        &["MOONSHOT_API_KEY"],
+    ),
 ];
 
 /// Provider names LiteLLM accepts as a `provider/` prefix that the table itself never names.
 static EXTRA_PROVIDERS: &[&str] = &[
-    "azure_ai", "bedrock", "custom_openai", "github", "hosted_vllm", "huggingface", "litellm_proxy",
-    "lm_studio", "ollama_chat", "openai_like", "openrouter", "vllm", "xinference",
+    "azure_ai",
+    "bedrock",
+    "custom_openai",
+    "github",
+    "hosted_vllm",
+    "huggingface",
+    "litellm_proxy",
+    "lm_studio",
+    "ollama_chat",
+    "openai_like",
+    "openrouter",
+    "vllm",
+    "xinference",
 ];
 
 fn normalize_provider(p: &str) -> &str {
@@ -521,7 +714,10 @@ fn normalize_provider(p: &str) -> &str {
 }
 
 fn is_known_provider(p: &str) -> bool {
-    PROVIDERS.iter().any(|q| !q.is_empty() && normalize_provider(q) == p) || EXTRA_PROVIDERS.contains(&p)
+    PROVIDERS
+        .iter()
+        .any(|q| !q.is_empty() && normalize_provider(q) == p)
+        || EXTRA_PROVIDERS.contains(&p)
 }
 
 /// `provider/rest` where `provider` is a known provider name.
@@ -532,7 +728,9 @@ fn split_provider(model: &str) -> Option<(&str, &str)> {
 
 /// LiteLLM's `_check_provider_match`.
 fn provider_matches(entry: Option<&str>, wanted: Option<&str>) -> bool {
-    let (Some(entry), Some(wanted)) = (entry, wanted) else { return true };
+    let (Some(entry), Some(wanted)) = (entry, wanted) else {
+        return true;
+    };
     if entry == wanted {
         return true;
     }
@@ -562,12 +760,18 @@ impl PotentialNames {
             },
             Some(p) => match model.strip_prefix(p).and_then(|r| r.strip_prefix('/')) {
                 Some(rest) => (Some(p.to_string()), rest.to_string(), model.to_string()),
-                None => (Some(p.to_string()), model.to_string(), format!("{p}/{model}")),
+                None => (
+                    Some(p.to_string()),
+                    model.to_string(),
+                    format!("{p}/{model}"),
+                ),
             },
         };
         let split = match provider.as_deref() {
             Some("bedrock" | "bedrock_converse") => {
-                let s = split.strip_prefix("converse/").or_else(|| split.strip_prefix("invoke/"));
+                let s = split
+                    .strip_prefix("converse/")
+                    .or_else(|| split.strip_prefix("invoke/"));
                 s.map(str::to_string).unwrap_or(split)
             }
             _ => split,
@@ -577,11 +781,23 @@ impl PotentialNames {
             Some(p) => format!("{p}/{stripped}"),
             None => stripped.clone(),
         };
-        PotentialNames { provider, combined, split, combined_stripped, stripped }
+        PotentialNames {
+            provider,
+            combined,
+            split,
+            combined_stripped,
+            stripped,
+        }
     }
 
     fn candidates<'a>(&'a self, model: &'a str) -> [&'a str; 5] {
-        [&self.combined, model, &self.split, &self.combined_stripped, &self.stripped]
+        [
+            &self.combined,
+            model,
+            &self.split,
+            &self.combined_stripped,
+            &self.stripped,
+        ]
     }
 }
 
@@ -591,7 +807,8 @@ fn strip_model_name(model: &str, provider: Option<&str>) -> String {
         Some("bedrock" | "bedrock_converse") => bedrock_base(model).to_string(),
         Some("vertex_ai" | "gemini" | "databricks") => strip_trailing(model, |s| {
             let digits = s.bytes().rev().take_while(u8::is_ascii_digit).count();
-            (digits > 0 && s.as_bytes().get(s.len() - digits - 1) == Some(&b'-')).then_some(digits + 1)
+            (digits > 0 && s.as_bytes().get(s.len() - digits - 1) == Some(&b'-'))
+                .then_some(digits + 1)
         }),
         _ if model.contains("ft:") => strip_finetune(model),
         _ => strip_trailing(model, |s| {
@@ -600,10 +817,13 @@ fn strip_model_name(model: &str, provider: Option<&str>) -> String {
             let n = b.len();
             let shape = b"-dddd-dd-dd";
             (n >= shape.len()
-                && b[n - shape.len()..]
-                    .iter()
-                    .zip(shape)
-                    .all(|(c, s)| if *s == b'd' { c.is_ascii_digit() } else { c == s }))
+                && b[n - shape.len()..].iter().zip(shape).all(|(c, s)| {
+                    if *s == b'd' {
+                        c.is_ascii_digit()
+                    } else {
+                        c == s
+                    }
+                }))
             .then_some(shape.len())
         }),
     }
@@ -632,7 +852,9 @@ fn strip_finetune(model: &str) -> String {
 /// `:N` version dropped), as LiteLLM's `BedrockModelInfo.get_base_model` does for the usual forms.
 fn bedrock_base(model: &str) -> &str {
     let mut m = model;
-    for region in ["us.", "eu.", "apac.", "ap.", "jp.", "au.", "global.", "us-gov.", "ca."] {
+    for region in [
+        "us.", "eu.", "apac.", "ap.", "jp.", "au.", "global.", "us-gov.", "ca.",
+    ] {
         if let Some(rest) = m.strip_prefix(region) {
             m = rest;
             break;

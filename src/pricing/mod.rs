@@ -26,8 +26,8 @@ mod cost;
 mod generated;
 mod image;
 mod info;
-mod table;
 mod pattern;
+mod table;
 mod trim;
 
 pub use cost::Cost;
@@ -57,22 +57,46 @@ impl ModelRegistry {
     }
 
     /// `cost_per_token` with an explicit provider (`custom_llm_provider`).
-    pub fn cost_per_token_for(&self, model: &str, provider: Option<&str>, usage: &Usage) -> Result<Cost, LlmError> {
-        self.cost_per_token_with(model, usage, &CostOptions { provider, ..CostOptions::default() })
+    pub fn cost_per_token_for(
+        &self,
+        model: &str,
+        provider: Option<&str>,
+        usage: &Usage,
+    ) -> Result<Cost, LlmError> {
+        self.cost_per_token_with(
+            model,
+            usage,
+            &CostOptions {
+                provider,
+                ..CostOptions::default()
+            },
+        )
     }
 
     /// `cost_per_token(model, usage_object=usage, custom_llm_provider=..., service_tier=...)`.
-    pub fn cost_per_token_with(&self, model: &str, usage: &Usage, options: &CostOptions<'_>) -> Result<Cost, LlmError> {
+    pub fn cost_per_token_with(
+        &self,
+        model: &str,
+        usage: &Usage,
+        options: &CostOptions<'_>,
+    ) -> Result<Cost, LlmError> {
         let provider = match options.provider {
             Some(p) => Some(p.to_string()),
             None => self.provider_of(model),
         };
-        let info = self.model_info_for(model, provider.as_deref()).ok_or_else(|| cost::unknown_model(model))?;
+        let info = self
+            .model_info_for(model, provider.as_deref())
+            .ok_or_else(|| cost::unknown_model(model))?;
         if info.inferred {
             // LiteLLM prices such a name at 0; a silent zero is worse than saying we don't know.
             return Err(cost::unknown_model(model));
         }
-        Ok(cost::cost_for_info(&info, usage, provider.as_deref(), options.service_tier))
+        Ok(cost::cost_for_info(
+            &info,
+            usage,
+            provider.as_deref(),
+            options.service_tier,
+        ))
     }
 
     /// LiteLLM's `completion_cost` for a chat call with this usage: prompt + completion cost.
@@ -91,21 +115,36 @@ impl ModelRegistry {
         provider: Option<&str>,
     ) -> Result<f64, LlmError> {
         let usage = response.usage.as_ref().ok_or_else(|| {
-            LlmError::new(crate::error::ErrorKind::BadRequestError, "the response carries no usage to price")
+            LlmError::new(
+                crate::error::ErrorKind::BadRequestError,
+                "the response carries no usage to price",
+            )
         })?;
-        let options = CostOptions { provider, service_tier: response.service_tier.as_deref() };
+        let options = CostOptions {
+            provider,
+            service_tier: response.service_tier.as_deref(),
+        };
         let first = requested.unwrap_or(&response.model);
         match self.completion_cost_with(first, usage, &options) {
-            Err(e) if requested.is_some() && !response.model.is_empty() && response.model != first => {
-                self.completion_cost_with(&response.model, usage, &options).map_err(|_| e)
+            Err(e)
+                if requested.is_some() && !response.model.is_empty() && response.model != first =>
+            {
+                self.completion_cost_with(&response.model, usage, &options)
+                    .map_err(|_| e)
             }
             other => other,
         }
     }
 
     /// `completion_cost` with a provider and service tier.
-    pub fn completion_cost_with(&self, model: &str, usage: &Usage, options: &CostOptions<'_>) -> Result<f64, LlmError> {
-        self.cost_per_token_with(model, usage, options).map(|c| c.total())
+    pub fn completion_cost_with(
+        &self,
+        model: &str,
+        usage: &Usage,
+        options: &CostOptions<'_>,
+    ) -> Result<f64, LlmError> {
+        self.cost_per_token_with(model, usage, options)
+            .map(|c| c.total())
     }
 }
 

@@ -23,12 +23,22 @@ use std::cell::Cell;
 enum Node {
     Byte(u8),
     Any,
-    Class { ranges: Vec<(u8, u8)>, negated: bool },
+    Class {
+        ranges: Vec<(u8, u8)>,
+        negated: bool,
+    },
     Start,
     End,
     Group(Vec<Vec<Node>>),
-    Look { alts: Vec<Vec<Node>>, negated: bool },
-    Repeat { node: Box<Node>, min: u32, max: u32 },
+    Look {
+        alts: Vec<Vec<Node>>,
+        negated: bool,
+    },
+    Repeat {
+        node: Box<Node>,
+        min: u32,
+        max: u32,
+    },
 }
 
 /// A parsed pattern.
@@ -43,7 +53,11 @@ impl Pattern {
         if pattern.len() > MAX_PATTERN {
             return None;
         }
-        let mut p = Parser { s: pattern.as_bytes(), i: 0, depth: 0 };
+        let mut p = Parser {
+            s: pattern.as_bytes(),
+            i: 0,
+            depth: 0,
+        };
         let alts = p.alternation()?;
         (p.i == p.s.len()).then_some(Pattern { alts })
     }
@@ -61,12 +75,20 @@ impl Pattern {
     }
 }
 
-fn matches(nodes: &[Node], pos: usize, s: &[u8], b: &Cell<u32>, k: &mut dyn FnMut(usize) -> bool) -> bool {
+fn matches(
+    nodes: &[Node],
+    pos: usize,
+    s: &[u8],
+    b: &Cell<u32>,
+    k: &mut dyn FnMut(usize) -> bool,
+) -> bool {
     if b.get() == 0 {
         return false;
     }
     b.set(b.get() - 1);
-    let Some((node, rest)) = nodes.split_first() else { return k(pos) };
+    let Some((node, rest)) = nodes.split_first() else {
+        return k(pos);
+    };
     match node {
         Node::Byte(c) => s.get(pos) == Some(c) && matches(rest, pos + 1, s, b, k),
         Node::Any => pos < s.len() && s.get(pos) != Some(&b'\n') && matches(rest, pos + 1, s, b, k),
@@ -76,9 +98,13 @@ fn matches(nodes: &[Node], pos: usize, s: &[u8], b: &Cell<u32>, k: &mut dyn FnMu
         },
         Node::Start => pos == 0 && matches(rest, pos, s, b, k),
         Node::End => pos == s.len() && matches(rest, pos, s, b, k),
-        Node::Group(alts) => alts.iter().any(|alt| matches(alt, pos, s, b, &mut |p| matches(rest, p, s, b, k))),
+        Node::Group(alts) => alts
+            .iter()
+            .any(|alt| matches(alt, pos, s, b, &mut |p| matches(rest, p, s, b, k))),
         Node::Look { alts, negated } => {
-            let found = alts.iter().any(|alt| matches(alt, pos, s, b, &mut |_| true));
+            let found = alts
+                .iter()
+                .any(|alt| matches(alt, pos, s, b, &mut |_| true));
             found != *negated && matches(rest, pos, s, b, k)
         }
         Node::Repeat { node, min, max } => repeat(node, (*min, *max), 0, pos, rest, s, b, k),
@@ -109,7 +135,9 @@ fn repeat(
 
 fn class_has(ranges: &[(u8, u8)], c: u8) -> bool {
     let up = c.to_ascii_uppercase();
-    ranges.iter().any(|&(lo, hi)| (lo <= c && c <= hi) || (lo <= up && up <= hi))
+    ranges
+        .iter()
+        .any(|&(lo, hi)| (lo <= c && c <= hi) || (lo <= up && up <= hi))
 }
 
 struct Parser<'a> {
@@ -177,7 +205,10 @@ impl Parser<'_> {
                         b'!' | b'=' => {
                             let negated = self.peek() == Some(b'!');
                             self.i += 1;
-                            Node::Look { alts: self.alternation()?, negated }
+                            Node::Look {
+                                alts: self.alternation()?,
+                                negated,
+                            }
                         }
                         _ => return None,
                     }
@@ -198,12 +229,30 @@ impl Parser<'_> {
         let c = self.peek()?;
         self.i += 1;
         Some(match c {
-            b'd' => Node::Class { ranges: vec![(b'0', b'9')], negated: false },
-            b'D' => Node::Class { ranges: vec![(b'0', b'9')], negated: true },
-            b'w' => Node::Class { ranges: WORD.to_vec(), negated: false },
-            b'W' => Node::Class { ranges: WORD.to_vec(), negated: true },
-            b's' => Node::Class { ranges: SPACE.to_vec(), negated: false },
-            b'S' => Node::Class { ranges: SPACE.to_vec(), negated: true },
+            b'd' => Node::Class {
+                ranges: vec![(b'0', b'9')],
+                negated: false,
+            },
+            b'D' => Node::Class {
+                ranges: vec![(b'0', b'9')],
+                negated: true,
+            },
+            b'w' => Node::Class {
+                ranges: WORD.to_vec(),
+                negated: false,
+            },
+            b'W' => Node::Class {
+                ranges: WORD.to_vec(),
+                negated: true,
+            },
+            b's' => Node::Class {
+                ranges: SPACE.to_vec(),
+                negated: false,
+            },
+            b'S' => Node::Class {
+                ranges: SPACE.to_vec(),
+                negated: true,
+            },
             c if c.is_ascii_punctuation() => Node::Byte(c),
             _ => return None,
         })
@@ -270,18 +319,34 @@ impl Parser<'_> {
         if matches!(atom, Node::Start | Node::End | Node::Look { .. }) {
             return None;
         }
-        Some(Node::Repeat { node: Box::new(atom), min, max })
+        Some(Node::Repeat {
+            node: Box::new(atom),
+            min,
+            max,
+        })
     }
 
     fn braces(&mut self, atom: Node) -> Option<Node> {
         self.i += 1;
         let min = self.number()?;
-        let max = if self.eat(b',') { if self.peek() == Some(b'}') { MAX_REPEAT } else { self.number()? } } else { min };
+        let max = if self.eat(b',') {
+            if self.peek() == Some(b'}') {
+                MAX_REPEAT
+            } else {
+                self.number()?
+            }
+        } else {
+            min
+        };
         if !self.eat(b'}') || max < min || max > MAX_REPEAT {
             return None;
         }
         self.eat(b'?');
-        Some(Node::Repeat { node: Box::new(atom), min, max })
+        Some(Node::Repeat {
+            node: Box::new(atom),
+            min,
+            max,
+        })
     }
 
     fn number(&mut self) -> Option<u32> {
@@ -289,7 +354,10 @@ impl Parser<'_> {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.i += 1;
         }
-        std::str::from_utf8(self.s.get(start..self.i)?).ok()?.parse().ok()
+        std::str::from_utf8(self.s.get(start..self.i)?)
+            .ok()?
+            .parse()
+            .ok()
     }
 }
 
@@ -312,7 +380,8 @@ mod tests {
         assert!(m(claude, "claude-sonnet-4-20250514"));
         assert!(!m(claude, "claude-sonnet-4-1-2"));
         assert!(!m(claude, "anthropic/claude-opus-4-1"));
-        let thinking = r"claude-[a-z]+-(?:4[-._](?:[6-9]|[1-9]\d)(?!\d)|[5-9](?!\d)(?:[-._]\d{1,2}(?!\d))?)";
+        let thinking =
+            r"claude-[a-z]+-(?:4[-._](?:[6-9]|[1-9]\d)(?!\d)|[5-9](?!\d)(?:[-._]\d{1,2}(?!\d))?)";
         assert!(m(thinking, "claude-opus-4-6"));
         assert!(m(thinking, "bedrock/claude-sonnet-5"));
         assert!(!m(thinking, "claude-opus-4-1"));
@@ -331,14 +400,19 @@ mod tests {
 
     #[test]
     fn bad_patterns_and_inputs_are_safe() {
-        for p in ["(", "[a-", "a{2,1}", "*a", "a**", "(?<x>a)", r"\q", "a{99999}"] {
+        for p in [
+            "(", "[a-", "a{2,1}", "*a", "a**", "(?<x>a)", r"\q", "a{99999}",
+        ] {
             assert!(Pattern::parse(p).is_none(), "{p}");
         }
         let p = Pattern::parse(r"(?:a+)+$").expect("parses");
         assert!(!p.search(&"a".repeat(10_000)), "long inputs never match");
         assert!(p.search("xaa"));
         let slow = format!("{}b", "a".repeat(40));
-        assert!(!p.search(&slow), "exponential backtracking is cut off by the step budget");
+        assert!(
+            !p.search(&slow),
+            "exponential backtracking is cut off by the step budget"
+        );
         assert!(Pattern::parse("").expect("empty").search("anything"));
     }
 }

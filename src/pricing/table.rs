@@ -6,8 +6,8 @@
 //! boolean fields are two bit masks shared the same way.
 
 use super::generated::{
-    FIELDS, FLAGS, FLAGSET, FLAG_SETS, LIMITS, LIMIT_SETS, LOWER, MODE, NAMES, NAME_END, PAIRS, PRICES, PRICE_SETS,
-    PROVIDER, TIERS, TIER_OF, TIER_RANGES, VALUES,
+    FIELDS, FLAGS, FLAGSET, FLAG_SETS, LIMITS, LIMIT_SETS, LOWER, MODE, NAMES, NAME_END, PAIRS,
+    PRICES, PRICE_SETS, PROVIDER, TIERS, TIER_OF, TIER_RANGES, VALUES,
 };
 
 /// Marks an absent `max_*` limit.
@@ -132,7 +132,9 @@ pub fn flag_pairs(set: u16) -> impl Iterator<Item = (&'static str, bool)> {
 /// The `tiered_pricing` entries of a record.
 pub fn tiers(m: &Model) -> &'static [Tier] {
     let start = usize::from(m.tiers.0);
-    TIERS.get(start..start + usize::from(m.tiers.1)).unwrap_or(&[])
+    TIERS
+        .get(start..start + usize::from(m.tiers.1))
+        .unwrap_or(&[])
 }
 
 /// A `max_*` value as an `Option`.

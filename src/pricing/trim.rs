@@ -28,7 +28,10 @@ pub struct TrimOptions {
 
 impl Default for TrimOptions {
     fn default() -> Self {
-        TrimOptions { max_tokens: None, trim_ratio: 0.75 }
+        TrimOptions {
+            max_tokens: None,
+            trim_ratio: 0.75,
+        }
     }
 }
 
@@ -57,7 +60,12 @@ impl super::ModelRegistry {
                 None => return messages.to_vec(),
             },
         };
-        trim_messages(messages, usize::try_from(budget).unwrap_or(usize::MAX), Some(model), count)
+        trim_messages(
+            messages,
+            usize::try_from(budget).unwrap_or(usize::MAX),
+            Some(model),
+            count,
+        )
     }
 }
 
@@ -79,7 +87,11 @@ pub fn trim_messages(
         system_text.push_str(&m.content.as_ref().map(Content::text).unwrap_or_default());
     }
 
-    let tool_tail = messages.iter().rev().take_while(|m| m.role == Role::Tool).count();
+    let tool_tail = messages
+        .iter()
+        .rev()
+        .take_while(|m| m.role == Role::Tool)
+        .count();
     let (body, tools) = messages.split_at(messages.len() - tool_tail);
 
     if count(body) < max_tokens {
@@ -136,7 +148,12 @@ pub fn trim_messages(
 
 /// `shorten_message_to_fit_limit`: cut characters from the middle of a text message until it
 /// counts at most `needed` tokens (at most 10 attempts). Non-text content is left as is.
-fn shorten(message: &mut Message, needed: i64, model: Option<&str>, count: &impl Fn(&[Message]) -> usize) {
+fn shorten(
+    message: &mut Message,
+    needed: i64,
+    model: Option<&str>,
+    count: &impl Fn(&[Message]) -> usize,
+) {
     if model.is_some_and(|m| m.contains("gpt")) && needed <= 10 {
         return;
     }
@@ -145,14 +162,20 @@ fn shorten(message: &mut Message, needed: i64, model: Option<&str>, count: &impl
         if total <= needed {
             return;
         }
-        let Some(Content::Text(content)) = &message.content else { return };
+        let Some(Content::Text(content)) = &message.content else {
+            return;
+        };
         let chars: Vec<char> = content.chars().collect();
         let ratio = needed as f64 / total as f64;
         let new_length = ((chars.len() as f64 * ratio) as i64 - 1).max(0) as usize;
         let half = new_length / 2;
         let left: String = chars.iter().take(half).collect();
         // Python's content[-0:] is the whole string, and LiteLLM keeps that quirk.
-        let right: String = if half == 0 { content.clone() } else { chars[chars.len().saturating_sub(half)..].iter().collect() };
+        let right: String = if half == 0 {
+            content.clone()
+        } else {
+            chars[chars.len().saturating_sub(half)..].iter().collect()
+        };
         message.content = Some(Content::Text(format!("{left}..{right}")));
     }
 }
@@ -163,7 +186,16 @@ mod tests {
 
     /// A toy counter: 3 tokens per message plus one per whitespace-separated word, plus 3 priming.
     fn count(ms: &[Message]) -> usize {
-        3 + ms.iter().map(|m| 3 + m.content.as_ref().map(|c| c.text().split_whitespace().count()).unwrap_or(0)).sum::<usize>()
+        3 + ms
+            .iter()
+            .map(|m| {
+                3 + m
+                    .content
+                    .as_ref()
+                    .map(|c| c.text().split_whitespace().count())
+                    .unwrap_or(0)
+            })
+            .sum::<usize>()
     }
 
     fn msg(role: Role, text: &str) -> Message {
@@ -188,8 +220,17 @@ mod tests {
         ];
         let out = trim_messages(&ms, 20, None, count);
         assert_eq!(out[0].role, Role::System);
-        assert_eq!(out[0].content.as_ref().map(Content::text).as_deref(), Some("sys one\nsys two"));
-        assert_eq!(out.last().and_then(|m| m.content.as_ref()).map(Content::text).as_deref(), Some("latest question here"));
+        assert_eq!(
+            out[0].content.as_ref().map(Content::text).as_deref(),
+            Some("sys one\nsys two")
+        );
+        assert_eq!(
+            out.last()
+                .and_then(|m| m.content.as_ref())
+                .map(Content::text)
+                .as_deref(),
+            Some("latest question here")
+        );
         assert!(count(&out) <= 20 + 3, "{}", count(&out));
         assert!(out.iter().filter(|m| m.role == Role::System).count() == 1);
     }
@@ -197,14 +238,22 @@ mod tests {
     #[test]
     fn trailing_tool_messages_are_kept() {
         let long = "word ".repeat(50);
-        let ms = vec![msg(Role::User, &long), msg(Role::Assistant, &long), msg(Role::Tool, "result")];
+        let ms = vec![
+            msg(Role::User, &long),
+            msg(Role::Assistant, &long),
+            msg(Role::Tool, "result"),
+        ];
         let out = trim_messages(&ms, 30, None, count);
         assert_eq!(out.last().map(|m| m.role), Some(Role::Tool));
     }
 
     #[test]
     fn absurd_counts_do_not_overflow() {
-        let ms = vec![msg(Role::System, "s"), msg(Role::User, "u"), msg(Role::Tool, "t")];
+        let ms = vec![
+            msg(Role::System, "s"),
+            msg(Role::User, "u"),
+            msg(Role::Tool, "t"),
+        ];
         let out = trim_messages(&ms, 10, Some("gpt-4o"), |_| usize::MAX);
         assert!(out.len() <= ms.len());
         let out = trim_messages(&ms, usize::MAX, None, |_| usize::MAX);
@@ -215,7 +264,10 @@ mod tests {
     fn model_window_budget_and_unknown_model() {
         let reg = super::super::ModelRegistry::new();
         let ms = vec![msg(Role::User, "hello")];
-        assert_eq!(reg.trim_messages("no-such-model-xyz", &ms, TrimOptions::default(), count), ms);
+        assert_eq!(
+            reg.trim_messages("no-such-model-xyz", &ms, TrimOptions::default(), count),
+            ms
+        );
         let big = vec![msg(Role::User, &"w ".repeat(200_000))];
         // gpt-4 has an 8192-token window: 0.75 of it is 6144.
         let out = reg.trim_messages("gpt-4", &big, TrimOptions::default(), count);
