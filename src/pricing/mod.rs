@@ -22,18 +22,21 @@
 
 pub mod chat_tokens;
 mod cost;
+mod env;
 #[rustfmt::skip]
 mod generated;
 mod image;
 mod info;
 mod pattern;
+mod resolve;
 mod table;
 mod trim;
 
 pub use cost::Cost;
+pub use env::EnvironmentCheck;
 pub use generated::{Capability, LITELLM_VERSION};
 pub use image::ImageRequest;
-pub use info::{EnvironmentCheck, ModelInfo, ModelRegistry, PriceTier};
+pub use info::{ModelInfo, ModelRegistry, PriceTier};
 pub use trim::{trim_messages, TrimOptions};
 
 use crate::error::LlmError;
