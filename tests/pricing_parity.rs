@@ -50,6 +50,7 @@ fn costs_match_litellm() {
             &CostOptions {
                 provider,
                 service_tier,
+                ..CostOptions::default()
             },
         );
         let feature = case["feature"].as_str().unwrap_or("");
@@ -102,4 +103,63 @@ fn costs_match_litellm() {
         mismatches.len(),
         cases.len()
     );
+}
+
+#[test]
+fn off_peak_costs_match_litellm() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pricing/litellm_offpeak_costs.json"
+    ))
+    .expect("fixture");
+    let fixture: serde_json::Value = serde_json::from_str(&text).expect("fixture json");
+    let reg = ModelRegistry::new();
+    let (mut n, mut cheaper, mut bad) = (0, 0, Vec::new());
+    for case in fixture["cases"].as_array().expect("cases") {
+        let model = case["model"].as_str().expect("model");
+        let usage: Usage = serde_json::from_value(case["usage"].clone()).expect("usage");
+        let options = CostOptions {
+            provider: case["provider"].as_str(),
+            now_ms: case["now_ms"].as_i64(),
+            ..CostOptions::default()
+        };
+        let ours = reg
+            .cost_per_token_with(model, &usage, &options)
+            .expect("priced");
+        let (p, q) = (
+            case["prompt_cost"].as_f64().expect("prompt"),
+            case["completion_cost"].as_f64().expect("completion"),
+        );
+        n += 1;
+        let standard = reg
+            .cost_per_token_with(
+                model,
+                &usage,
+                &CostOptions {
+                    now_ms: None,
+                    ..options
+                },
+            )
+            .expect("priced");
+        if ours.total() < standard.total() {
+            cheaper += 1;
+        }
+        if !close(p, ours.prompt) || !close(q, ours.completion) {
+            bad.push(format!(
+                "{model} at {}: litellm ({p:e}, {q:e}) ours ({:e}, {:e})",
+                options.now_ms.unwrap_or(0),
+                ours.prompt,
+                ours.completion
+            ));
+        }
+    }
+    for b in &bad {
+        eprintln!("MISMATCH {b}");
+    }
+    eprintln!(
+        "{n} off-peak cases ({cheaper} inside a window), {} mismatches",
+        bad.len()
+    );
+    assert!(bad.is_empty());
+    assert!(cheaper > 100 && cheaper < n);
 }

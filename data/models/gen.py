@@ -112,6 +112,7 @@ def main():
     tiers = []  # (lo, hi, price_set)
 
     recs = []
+    off_peak = []  # (name, block)
     for name in names:
         e = table[name]
         nums = [(k, x) for k, x in e.items() if is_num(x) and k not in MAX_FIELDS]
@@ -142,6 +143,9 @@ def main():
                     if k not in field_ix:
                         raise SystemExit(f"tier field {k} is no top-level field; extend gen.py")
                 tiers.append((float(rng[0]), float(rng[1]), price_set(rates)))
+        op = e.get("off_peak_pricing")
+        if isinstance(op, dict):
+            off_peak.append((name, op))
         t_len = len(tiers) - t_start
         if t_len > 255:
             raise SystemExit("too many tiers")
@@ -183,6 +187,47 @@ def main():
         rule_lines.append(f"    Rule {{ pattern: {rust_str(pattern)}, provider: {rust_str(mi.get('litellm_provider', ''))}, "
           f"fill_for: &[{fill_s}], mode: {rust_str(mode)}, limits: [{mx[0]}, {mx[1]}, {mx[2]}], prices: {ps}, flags: {flag_set_ix[(present, val)]} }},")
 
+    def hours(v):
+        if isinstance(v, str):
+            return [v]
+        return [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
+
+    WEEKDAYS = {"mon": 1, "monday": 1, "tue": 2, "tues": 2, "tuesday": 2, "wed": 3, "wednesday": 3, "thu": 4,
+                "thur": 4, "thurs": 4, "thursday": 4, "fri": 5, "friday": 5, "sat": 6, "saturday": 6, "sun": 7,
+                "sunday": 7}
+
+    def weekday(v):
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, int):
+            return v if 1 <= v <= 7 else None
+        if isinstance(v, str):
+            return WEEKDAYS.get(v.strip().lower())
+        return None
+
+    def strs(xs):
+        return "&[" + ", ".join(rust_str(x) for x in xs) + "]"
+
+    off_peak_lines = []
+    for name, op in off_peak:
+        rates = [(k, x) for k, x in op.items() if is_num(x) and k in field_ix]
+        ps = price_set(rates)
+        wins = []
+        raw_windows = op.get("windows")
+        if isinstance(raw_windows, list):
+            for r in raw_windows:
+                if not isinstance(r, dict) or not hours(r.get("hours_utc")):
+                    continue
+                wd = r.get("weekdays")
+                # None = every day; a non-list (or a string) = no day, as LiteLLM reads it
+                days = "None" if wd is None else ("Some(&[])" if isinstance(wd, str) or not isinstance(wd, list)
+                                                  else "Some(&[" + ", ".join(str(d) for d in map(weekday, wd) if d is not None) + "])")
+                wins.append(f"OffPeakWindow {{ hours_utc: {strs(hours(r.get('hours_utc')))}, weekdays: {days} }}")
+        tz = op.get("weekday_timezone") if isinstance(op.get("weekday_timezone"), str) else ""
+        off_peak_lines.append(f"    ({name_ix[name]}, OffPeak {{ prices: {ps}, hours_utc: {strs(hours(op.get('hours_utc')))}, "
+                              f"windows: &[{', '.join(wins)}], weekday_timezone: {rust_str(tz)} }}),")
+    off_peak_lines.sort(key=lambda l: int(l.split(",")[0].strip(" (")))
+
     if len(price_sets) > 0xFFFF or len(flag_sets) > 0xFFFF or len(tiers) > 0xFFFF or len(values) > 0xFFFF:
         raise SystemExit("an index overflowed u16")
 
@@ -192,7 +237,7 @@ def main():
     w(f"// (LiteLLM {VERSION}, MIT licence: data/models/LICENSE-litellm). Do not edit; re-run the script.")
     w("#![allow(clippy::all, clippy::unreadable_literal, clippy::excessive_precision)]")
     w("")
-    w("use super::table::{Rule, Tier};")
+    w("use super::table::{OffPeak, OffPeakWindow, Rule, Tier};")
     w("")
     w(f"/// The `litellm` release the table comes from.\npub const LITELLM_VERSION: &str = {rust_str(VERSION)};")
     w("")
@@ -304,6 +349,10 @@ def main():
     w("];\n")
     w(f"/// LiteLLM's `fallback_generalizations` rules, in file order (routing rules name a provider).\npub static RULES: [Rule; {len(rules)}] = [")
     for line in rule_lines:
+        w(line)
+    w("];\n")
+    w(f"/// LiteLLM's `off_peak_pricing` blocks, by model index (sorted).\npub static OFF_PEAK: [(u16, OffPeak); {len(off_peak_lines)}] = [")
+    for line in off_peak_lines:
         w(line)
     w("];")
     if len(providers) > 255 or len(modes) > 255:

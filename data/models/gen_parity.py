@@ -27,7 +27,7 @@ import subprocess  # noqa: E402
 # interpreter: `gen_parity.py` runs `gen_parity.py costs` and then `gen_parity.py info`.
 PART = sys.argv[1] if len(sys.argv) > 1 else None
 if PART is None:
-    for part in ("costs", "info", "images"):
+    for part in ("costs", "info", "images", "offpeak"):
         subprocess.run([sys.executable, os.path.abspath(__file__), part], check=True)
     sys.exit(0)
 
@@ -203,7 +203,7 @@ if PART == "costs":
 
 
 # ---- Model info, capability flags, max tokens and environment checks -------------------------
-if PART not in ("info", "images"):
+if PART not in ("info", "images", "offpeak"):
     sys.exit(f"unknown part {PART!r}")
 if PART == "info":
     INFO_OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_model_info.json")
@@ -301,4 +301,39 @@ if PART == "images":
         json.dump({"litellm_version": VERSION, "cases": img}, f, indent=0, sort_keys=True)
         f.write("\n")
     print(f"{IMG_OUT}: {len(img)} cases, {sum('error' in r for r in img)} errors", file=sys.stderr)
+    sys.exit(0)
+
+
+# ---- Off-peak windows: generic_cost_per_token at fixed billing times --------------------------
+if PART == "offpeak":
+    from datetime import datetime, timedelta, timezone
+
+    from litellm.litellm_core_utils.llm_cost_calc.utils import generic_cost_per_token
+
+    OP_OUT = os.path.join(ROOT, "tests", "fixtures", "pricing", "litellm_offpeak_costs.json")
+    models = sorted(k for k, v in TABLE.items() if "off_peak_pricing" in v)
+    monday = datetime(2026, 11, 16, tzinfo=timezone.utc)  # a Monday
+    times = [monday + timedelta(days=d, hours=h, minutes=m)
+             for d in (0, 4, 5, 6) for h, m in ((0, 0), (0, 59), (1, 0), (3, 59), (4, 0), (5, 59), (6, 0),
+                                                (9, 59), (10, 0), (15, 59), (16, 0), (23, 59))]
+    usages = [{"prompt_tokens": 50000, "completion_tokens": 3000},
+              {"prompt_tokens": 50000, "completion_tokens": 3000, "prompt_tokens_details": {"cached_tokens": 20000},
+               "completion_tokens_details": {"reasoning_tokens": 1000}}]
+    op = []
+    for k in models:
+        provider = TABLE[k]["litellm_provider"]
+        for t in times:
+            for u in usages:
+                rec = {"model": k, "provider": provider, "now_ms": int(t.timestamp() * 1000), "usage": u}
+                try:
+                    p, q = generic_cost_per_token(model=k, usage=Usage(**json.loads(json.dumps(u))),
+                                                  custom_llm_provider=provider, current_time=t)
+                    rec["prompt_cost"], rec["completion_cost"] = p, q
+                except Exception as e:  # noqa: BLE001
+                    rec["error"] = type(e).__name__
+                op.append(rec)
+    with open(OP_OUT, "w") as f:
+        json.dump({"litellm_version": VERSION, "cases": op}, f, indent=0, sort_keys=True)
+        f.write("\n")
+    print(f"{OP_OUT}: {len(op)} cases, {sum('error' in r for r in op)} errors", file=sys.stderr)
     sys.exit(0)

@@ -32,17 +32,21 @@
 //! with LiteLLM's fallback to the standard rate, except for the providers whose own LiteLLM
 //! calculator ignores the tier (Fireworks, DeepSeek, Tencent, xAI, Lemonade, DashScope).
 //!
-//! Not modelled (documented gaps): batch prices (`*_batches`), off-peak
-//! windows (those need the clock), regional uplifts, Anthropic geo/speed multipliers, per-second,
-//! per-character billing (image generation is priced by
-//! [`ModelRegistry::image_generation_cost`](super::ModelRegistry::image_generation_cost)), web-search tool fees, provider-reported costs (`usage.cost` from
-//! Perplexity / xAI), Azure AI
-//! routing fees.
+//! Off-peak windows (`off_peak_pricing`) apply when the caller passes the billing time
+//! ([`CostOptions::now_ms`]); LiteLLM reads the clock itself.
+//!
+//! Not modelled (documented gaps): batch prices (`*_batches`), regional uplifts, Anthropic
+//! geo/speed multipliers, per-second and per-character billing, web-search tool fees,
+//! provider-reported costs (`usage.cost` from Perplexity / xAI), Azure AI routing fees, cache
+//! writes split by TTL (Anthropic 1-hour cache). Image generation is priced by
+//! [`ModelRegistry::image_generation_cost`](super::ModelRegistry::image_generation_cost).
 
 use crate::error::{ErrorKind, LlmError};
 use crate::types::Usage;
 
 use super::info::{ModelInfo, PriceTier};
+use super::offpeak::OffPeakPricing;
+use super::CostOptions;
 
 /// Prompt and completion cost in USD.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -212,14 +216,33 @@ fn unit(info: &ModelInfo, key: &str) -> Option<f64> {
 }
 
 /// `_get_token_base_cost`.
-fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Option<&str>) -> Rates {
+fn base_rates(
+    info: &ModelInfo,
+    prompt_tokens: u64,
+    inclusive: bool,
+    tier: Option<&str>,
+    off_peak: Option<&OffPeakPricing>,
+) -> Rates {
+    let apply = |r: Rates| match off_peak {
+        None => r,
+        Some(op) => Rates {
+            input: op.rate("input_cost_per_token").unwrap_or(r.input),
+            output: op.rate("output_cost_per_token").unwrap_or(r.output),
+            cache_read: op
+                .rate("cache_read_input_token_cost")
+                .unwrap_or(r.cache_read),
+            cache_creation: op
+                .rate("cache_creation_input_token_cost")
+                .unwrap_or(r.cache_creation),
+        },
+    };
     if let Some(t) = select_tier(info, prompt_tokens) {
         let output = if t.prices.contains_key("output_cost_per_token") {
             tier_rate(t, "output_cost_per_token", None)
         } else {
             info.price("output_cost_per_token").unwrap_or(0.0)
         };
-        return Rates {
+        return apply(Rates {
             input: tier_rate(t, "input_cost_per_token", None),
             output,
             cache_read: tier_rate(
@@ -232,7 +255,7 @@ fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Optio
                 "cache_creation_input_token_cost",
                 Some("input_cost_per_token"),
             ),
-        };
+        });
     }
     let mut input = unit(info, &tier_key("input_cost_per_token", tier)).unwrap_or(0.0);
     let mut output = unit(info, &tier_key("output_cost_per_token", tier)).unwrap_or(0.0);
@@ -266,12 +289,16 @@ fn base_rates(info: &ModelInfo, prompt_tokens: u64, inclusive: bool, tier: Optio
             cache_read = unit(info, &key("cache_read_input_token_cost")).or(cache_read);
         }
     }
-    Rates {
+    // An absent cache rate is the input rate — the off-peak one while a window is open.
+    let input_for_missing = off_peak
+        .and_then(|op| op.rate("input_cost_per_token"))
+        .unwrap_or(input);
+    apply(Rates {
         input,
         output,
-        cache_read: cache_read.unwrap_or(input),
-        cache_creation: cache_creation.unwrap_or(input),
-    }
+        cache_read: cache_read.unwrap_or(input_for_missing),
+        cache_creation: cache_creation.unwrap_or(input_for_missing),
+    })
 }
 
 /// `generic_cost_per_token` on an already resolved entry. `provider` is the provider the call
@@ -280,8 +307,9 @@ pub fn cost_for_info(
     info: &ModelInfo,
     usage: &Usage,
     provider: Option<&str>,
-    tier: Option<&str>,
+    options: &CostOptions<'_>,
 ) -> Cost {
+    let tier = options.service_tier;
     if provider == Some("perplexity") {
         return perplexity(info, usage);
     }
@@ -357,7 +385,11 @@ pub fn cost_for_info(
             )
         )
     });
-    let rates = base_rates(info, u.prompt_tokens, inclusive, tier);
+    let off_peak = match (info.off_peak.as_ref(), options.now_ms) {
+        (Some(op), Some(now)) if op.is_open(now) => Some(op),
+        _ => None,
+    };
+    let rates = base_rates(info, u.prompt_tokens, inclusive, tier, off_peak);
     let mut prompt = text as f64 * rates.input;
     prompt += cache_hit as f64 * rates.cache_read;
     if audio > 0 {
@@ -391,7 +423,8 @@ pub fn cost_for_info(
                 .unwrap_or(rates.output);
     }
     if !text_is_total && reasoning > 0 {
-        completion += reasoning as f64 * reasoning_rate(info, u.prompt_tokens, rates.output, tier);
+        completion +=
+            reasoning as f64 * reasoning_rate(info, u.prompt_tokens, rates.output, tier, off_peak);
     }
     Cost { prompt, completion }
 }
@@ -433,13 +466,17 @@ fn modality(info: &ModelInfo, key: &str, tokens: u64, input_rate: f64, tier: Opt
     }
 }
 
-/// `_resolve_billed_reasoning_rate` (without off-peak windows).
+/// `_resolve_billed_reasoning_rate`.
 fn reasoning_rate(
     info: &ModelInfo,
     prompt_tokens: u64,
     output_rate: f64,
     tier: Option<&str>,
+    off_peak: Option<&OffPeakPricing>,
 ) -> f64 {
+    if let Some(rate) = off_peak.and_then(|op| op.rate("output_cost_per_reasoning_token")) {
+        return rate;
+    }
     if let Some(t) = select_tier(info, prompt_tokens) {
         if t.prices.contains_key("output_cost_per_reasoning_token")
             || t.prices.contains_key("output_cost_per_token")

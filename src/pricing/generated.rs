@@ -2,7 +2,7 @@
 // (LiteLLM 1.109.1, MIT licence: data/models/LICENSE-litellm). Do not edit; re-run the script.
 #![allow(clippy::all, clippy::unreadable_literal, clippy::excessive_precision)]
 
-use super::table::{Rule, Tier};
+use super::table::{OffPeak, OffPeakWindow, Rule, Tier};
 
 /// The `litellm` release the table comes from.
 pub const LITELLM_VERSION: &str = "1.109.1";
@@ -860,7 +860,7 @@ pub static VALUES: [f64; 1351] = [
 ];
 
 /// `(field index << 16) | value index`, grouped into sets by [`PRICE_SETS`].
-pub static PAIRS: [u32; 8824] = [
+pub static PAIRS: [u32; 8830] = [
     7405568, 7405569, 4456450, 7405571, 4456452, 7405573, 7405574, 2359303, 5046280, 8650761,
     2359306, 5046281, 8650763, 2359303, 5046280, 8650764, 4784141, 5046286, 8650766, 5046287,
     8650767, 5046284, 8650768, 5046289, 8650770, 5046291, 8650772, 2359317, 5046294, 8650775,
@@ -1743,11 +1743,11 @@ pub static PAIRS: [u32; 8824] = [
     2359754, 5046467, 8650994, 196790, 2359331, 5046294, 8650771, 2360536, 5046282, 8650858,
     2359350, 5046279, 8650946, 2359303, 5046290, 8650948, 2359313, 5046289, 8650858, 2359331,
     5046294, 8650778, 2359628, 5046294, 8651286, 2359628, 5046299, 8650762, 2359323, 5046279,
-    8650789, 2359313, 5046289, 8650953,
+    8650789, 2359313, 5046289, 8650953, 2360536, 5046294, 8650778, 2359606, 5046524, 8651070,
 ];
 
 /// `(start, end)` ranges of [`PAIRS`], sorted by field within a set.
-pub static PRICE_SETS: [(u16, u16); 1968] = [
+pub static PRICE_SETS: [(u16, u16); 1970] = [
     (0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (7, 10),
     (10, 13), (13, 16), (16, 17), (17, 19), (19, 21), (21, 23), (23, 25), (25, 27),
     (27, 30), (30, 33), (33, 36), (36, 39), (39, 42), (42, 45), (45, 48), (48, 51),
@@ -1994,6 +1994,7 @@ pub static PRICE_SETS: [(u16, u16); 1968] = [
     (8733, 8737), (8737, 8742), (8742, 8747), (8747, 8749), (8749, 8751), (8751, 8759), (8759, 8767), (8767, 8773),
     (8773, 8775), (8775, 8777), (8777, 8781), (8781, 8785), (8785, 8789), (8789, 8793), (8793, 8797), (8797, 8800),
     (8800, 8803), (8803, 8806), (8806, 8809), (8809, 8812), (8812, 8815), (8815, 8818), (8818, 8821), (8821, 8824),
+    (8824, 8827), (8827, 8830),
 ];
 
 /// `(present mask, value mask)` over [`FLAGS`].
@@ -4670,4 +4671,18 @@ pub static RULES: [Rule; 12] = [
     Rule { pattern: "^(?!.*search-api)(?:[a-z0-9_.-]+/)*(?:ft:)?(?:o[1-9]\\d*(?![a-z0-9])|gpt-[5-9](?:\\.\\d+)?(?![0-9.])|(?:gpt-\\d+(?:\\.\\d+)?(?:-[a-z0-9]+)*-)?(?:codex|deep-research|chat-latest)(?![a-z0-9]))", provider: "", fill_for: &["azure", "azure_ai", "openai"], mode: "", limits: [4294967295, 4294967295, 4294967295], prices: 501, flags: 211 },
     // gemini-chat-baseline
     Rule { pattern: "gemini-(?!.*(?:-tts|-image|-live|-audio|-embedding|-computer-use|-robotics|-transcribe|-translate))(?:2[.-][5-9]|[3-9](?:[.-]\\d{1,2})?)-(?:pro|flash)(?:-lite)?(?![a-z])", provider: "", fill_for: &[], mode: "chat", limits: [4294967295, 4294967295, 4294967295], prices: 501, flags: 583 },
+];
+
+/// LiteLLM's `off_peak_pricing` blocks, by model index (sorted).
+pub static OFF_PEAK: [(u16, OffPeak); 10] = [
+    (1492, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1495, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1496, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1497, OffPeak { prices: 1969, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1503, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1508, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1509, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (1510, OffPeak { prices: 1969, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "" }),
+    (3837, OffPeak { prices: 1969, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "Asia/Shanghai" }),
+    (3838, OffPeak { prices: 1968, hours_utc: &[], windows: &[OffPeakWindow { hours_utc: &["00:00-01:00", "04:00-06:00", "10:00-00:00"], weekdays: Some(&[1, 2, 3, 4, 5]) }, OffPeakWindow { hours_utc: &["00:00-00:00"], weekdays: Some(&[6, 7]) }], weekday_timezone: "Asia/Shanghai" }),
 ];

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::generated::{Capability, MODES, PROVIDERS, RULES};
+use super::offpeak::OffPeakPricing;
 use super::resolve::{normalize_provider, provider_matches, split_provider, PotentialNames};
 use super::table::{self, Rule};
 
@@ -37,6 +38,9 @@ pub struct ModelInfo {
     pub flags: BTreeMap<String, bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tiered_pricing: Vec<PriceTier>,
+    /// Rates that replace the standard ones in off-peak windows (DeepSeek and the like).
+    #[serde(rename = "off_peak_pricing", skip_serializing_if = "Option::is_none")]
+    pub off_peak: Option<OffPeakPricing>,
     /// `true` when no table entry matched and this comes from LiteLLM's fallback generalization
     /// rules alone: capabilities and limits, but no prices.
     #[serde(skip)]
@@ -85,6 +89,7 @@ impl ModelInfo {
                 "max_input_tokens" => info.max_input_tokens = json_u64(v),
                 "max_output_tokens" => info.max_output_tokens = json_u64(v),
                 "max_tokens" => info.max_tokens = json_u64(v),
+                "off_peak_pricing" => info.off_peak = OffPeakPricing::from_json(v),
                 "tiered_pricing" => {
                     info.tiered_pricing = v
                         .as_array()
@@ -122,6 +127,9 @@ impl ModelInfo {
         if !other.tiered_pricing.is_empty() {
             self.tiered_pricing.clone_from(&other.tiered_pricing);
         }
+        if other.off_peak.is_some() {
+            self.off_peak.clone_from(&other.off_peak);
+        }
     }
 
     fn from_builtin(index: usize) -> Option<ModelInfo> {
@@ -152,6 +160,7 @@ impl ModelInfo {
                         .collect(),
                 })
                 .collect(),
+            off_peak: table::off_peak(index).map(OffPeakPricing::from_builtin),
             inferred: false,
         })
     }

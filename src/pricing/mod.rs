@@ -27,6 +27,7 @@ mod env;
 mod generated;
 mod image;
 mod info;
+mod offpeak;
 mod pattern;
 mod resolve;
 mod table;
@@ -37,6 +38,7 @@ pub use env::EnvironmentCheck;
 pub use generated::{Capability, LITELLM_VERSION};
 pub use image::ImageRequest;
 pub use info::{ModelInfo, ModelRegistry, PriceTier};
+pub use offpeak::{OffPeakPricing, OffPeakWindow};
 pub use trim::{trim_messages, TrimOptions};
 
 use crate::error::LlmError;
@@ -50,6 +52,9 @@ pub struct CostOptions<'a> {
     pub provider: Option<&'a str>,
     /// The service tier the response reports (`priority`, `flex`, ...).
     pub service_tier: Option<&'a str>,
+    /// When the call was billed, in Unix milliseconds, for off-peak windows. LiteLLM uses the
+    /// current time; without it here off-peak rates never apply.
+    pub now_ms: Option<i64>,
 }
 
 impl ModelRegistry {
@@ -98,7 +103,7 @@ impl ModelRegistry {
             &info,
             usage,
             provider.as_deref(),
-            options.service_tier,
+            options,
         ))
     }
 
@@ -126,6 +131,7 @@ impl ModelRegistry {
         let options = CostOptions {
             provider,
             service_tier: response.service_tier.as_deref(),
+            ..CostOptions::default()
         };
         let first = requested.unwrap_or(&response.model);
         match self.completion_cost_with(first, usage, &options) {

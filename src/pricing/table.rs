@@ -167,3 +167,30 @@ impl Rule {
         super::pattern::Pattern::parse(self.pattern).is_some_and(|p| p.search(name))
     }
 }
+
+/// A model's `off_peak_pricing` block: rates that replace the standard ones while a window is open.
+#[derive(Debug, Clone, Copy)]
+pub struct OffPeak {
+    /// Index into [`PRICE_SETS`]: the off-peak rates.
+    pub prices: u16,
+    /// `HH:MM-HH:MM` UTC windows that apply every day.
+    pub hours_utc: &'static [&'static str],
+    pub windows: &'static [OffPeakWindow],
+    /// The calendar `weekdays` are read in (an IANA name; empty = UTC).
+    pub weekday_timezone: &'static str,
+}
+
+/// UTC windows that apply on some ISO weekdays (1 = Monday); `None` = every day.
+#[derive(Debug, Clone, Copy)]
+pub struct OffPeakWindow {
+    pub hours_utc: &'static [&'static str],
+    pub weekdays: Option<&'static [u8]>,
+}
+
+/// The off-peak block of the record at `index`.
+pub fn off_peak(index: usize) -> Option<&'static OffPeak> {
+    let i = super::generated::OFF_PEAK
+        .binary_search_by_key(&index, |(i, _)| usize::from(*i))
+        .ok()?;
+    super::generated::OFF_PEAK.get(i).map(|(_, o)| o)
+}
