@@ -9,6 +9,12 @@
 //! or overrides models keeps its own [`ModelRegistry`]; the free functions here use the
 //! compiled-in table alone.
 //!
+//! For the JS layer: keep one [`ModelRegistry`] per client (its `register_model` entries stay
+//! with that client), price finished calls with [`ModelRegistry::response_cost`] or
+//! [`ModelRegistry::completion_cost_with`] passing [`CostOptions::now_ms`] (`Date.now()`, so
+//! off-peak windows apply as in LiteLLM), and serialize [`ModelInfo`] for `getModelInfo` — it
+//! has LiteLLM's flat `model_info` shape.
+//!
 //! ```
 //! use unillm::pricing::{self, Capability};
 //! use unillm::types::Usage;
