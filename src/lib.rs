@@ -10,6 +10,7 @@
 
 pub mod call;
 pub mod error;
+pub mod pricing;
 pub mod provider;
 pub mod stream;
 pub mod types;
