@@ -7,11 +7,13 @@ import { Call, envNames as wasmEnvNames, retryDelay, version as wasmVersion } fr
 import { fromWasm, fromErrorJson, makeError, UnillmError } from './errors.js';
 
 export * from './errors.js';
+export * from './models.js';
+import { defaultModels } from './models.js';
 
 /** Call options (everything else in the params object is the OpenAI request body). */
 const OPTION_KEYS = new Set([
   'apiKey', 'apiBase', 'baseURL', 'apiVersion', 'headers', 'defaultHeaders', 'timeout', 'signal',
-  'numRetries', 'maxRetries', 'fallbacks', 'env', 'dropParams', 'mockResponse', 'mockDelay', 'fetch',
+  'numRetries', 'maxRetries', 'fallbacks', 'env', 'dropParams', 'mockResponse', 'mockDelay', 'fetch', 'models',
 ]);
 
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -172,6 +174,9 @@ async function attempt(request, options, clientEnv, fetchFn) {
   } catch (e) {
     throw fromWasm(e, { model: typeof request.model === 'string' ? request.model : undefined });
   }
+  // price with the caller's registry when it has entries of its own (else the built-in table)
+  const models = options.models ?? defaultModels();
+  if (models._custom) call.useModels(models._wasm);
   const ctx = { provider: call.provider, model: call.model };
   const stream = call.stream;
   let transport;
@@ -280,8 +285,8 @@ function splitOverrides(request, options, entry) {
  * tenants). `env` is a record such as a Workers `env` binding; pass `env: null` to never read
  * `process.env` / `Deno.env`.
  */
-export function createClient({ env, defaults, fetch } = {}) {
-  const d = defaults ?? {};
+export function createClient({ env, defaults, fetch, models } = {}) {
+  const d = models ? { ...defaults, models } : (defaults ?? {});
   return {
     completion: (params) => run(params, d, env, fetch),
     withOptions: (more) => createClient({ env, defaults: { ...d, ...more }, fetch }),

@@ -172,6 +172,8 @@ export interface CallOptions {
   mockDelay?: number;
   /** The fetch implementation (default: the global `fetch`). */
   fetch?: typeof fetch;
+  /** The registry that prices the call (`usage.cost`); default: the built-in table plus `registerModel` entries. */
+  models?: ModelRegistry;
 }
 
 export type CompletionParams = ChatCompletionRequest & CallOptions;
@@ -215,6 +217,7 @@ export interface Client {
  */
 export declare function createClient(options?: {
   env?: Record<string, unknown> | null;
+  models?: ModelRegistry;
   defaults?: Partial<CompletionParams>;
   fetch?: typeof fetch;
 }): Client;
@@ -261,3 +264,80 @@ export declare class APIConnectionError extends UnillmError {}
 export declare class APIUserAbortError extends UnillmError {}
 export declare class InternalServerError extends UnillmError {}
 export declare class ServiceUnavailableError extends UnillmError {}
+
+// ---------------------------------------------------------------------------------------------
+// Model table (compiled in from LiteLLM's model_prices_and_context_window.json)
+
+/** LiteLLM's `model_info` shape: limits, provider, mode, every price field and `supports_*` flag the entry states. */
+export interface ModelInfo {
+  key: string;
+  litellm_provider?: string;
+  mode?: 'chat' | 'completion' | 'embedding' | 'image_generation' | 'audio_transcription' | 'audio_speech' | 'rerank' | string;
+  max_input_tokens: number | null;
+  max_output_tokens: number | null;
+  max_tokens: number | null;
+  input_cost_per_token?: number;
+  output_cost_per_token?: number;
+  cache_read_input_token_cost?: number;
+  cache_creation_input_token_cost?: number;
+  output_cost_per_reasoning_token?: number;
+  input_cost_per_audio_token?: number;
+  tiered_pricing?: Array<{ range: [number, number]; [price: string]: number | [number, number] }>;
+  [field: string]: unknown;
+}
+
+export type Capability =
+  | 'function_calling' | 'parallel_function_calling' | 'vision' | 'response_schema' | 'prompt_caching'
+  | 'reasoning' | 'tool_choice' | 'system_messages' | 'audio_input' | 'audio_output' | 'pdf_input'
+  | 'web_search' | 'computer_use' | (string & {});
+
+export interface CostArgs {
+  /** Price a finished response (its usage, model and service tier); `model` overrides the name to price. */
+  response?: ChatCompletion;
+  model?: string;
+  usage?: Partial<Usage>;
+  provider?: string;
+  serviceTier?: string;
+}
+
+/** The compiled-in table plus entries of one's own. `createClient({ models })` prices with it. */
+export declare class ModelRegistry {
+  constructor();
+  registerModel(models: Record<string, Partial<ModelInfo>>): void;
+  registerModel(name: string, info: Partial<ModelInfo>): void;
+  unregisterModel(name: string): boolean;
+  /** Throws `NotFoundError` for an unknown model. */
+  getModelInfo(model: string, options?: { provider?: string }): ModelInfo;
+  getMaxTokens(model: string): number | undefined;
+  supports(model: string, capability: Capability): boolean;
+  modelList(): string[];
+  providerList(): string[];
+  costPerToken(args: { model: string; usage: Partial<Usage>; provider?: string; serviceTier?: string }): { prompt: number; completion: number };
+  completionCost(args: CostArgs): number;
+  validateEnvironment(model: string, env?: Record<string, unknown>): { keysInEnvironment: boolean; missingKeys: string[] };
+}
+
+export declare function registerModel(models: Record<string, Partial<ModelInfo>>): void;
+export declare function registerModel(name: string, info: Partial<ModelInfo>): void;
+export declare function getModelInfo(model: string, options?: { provider?: string }): ModelInfo;
+export declare function getMaxTokens(model: string): number | undefined;
+export declare function supports(model: string, capability: Capability): boolean;
+export declare function capabilities(): string[];
+export declare function modelList(): string[];
+export declare function providerList(): string[];
+export declare function costPerToken(args: { model: string; usage: Partial<Usage>; provider?: string; serviceTier?: string }): { prompt: number; completion: number };
+export declare function completionCost(args: CostArgs): number;
+export declare function validateEnvironment(model: string, env?: Record<string, unknown>): { keysInEnvironment: boolean; missingKeys: string[] };
+export declare function supportsFunctionCalling(model: string): boolean;
+export declare function supportsParallelFunctionCalling(model: string): boolean;
+export declare function supportsVision(model: string): boolean;
+export declare function supportsResponseSchema(model: string): boolean;
+export declare function supportsPromptCaching(model: string): boolean;
+export declare function supportsReasoning(model: string): boolean;
+export declare function supportsToolChoice(model: string): boolean;
+export declare function supportsSystemMessages(model: string): boolean;
+export declare function supportsAudioInput(model: string): boolean;
+export declare function supportsAudioOutput(model: string): boolean;
+export declare function supportsPdfInput(model: string): boolean;
+export declare function supportsWebSearch(model: string): boolean;
+export declare function supportsComputerUse(model: string): boolean;

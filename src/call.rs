@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::error::{parse_retry_after, ErrorKind, LlmError};
+use crate::pricing::{CostOptions, ModelRegistry};
 use crate::provider::{self, mock, Deployment, HttpRequest, HttpResponse, Provider};
 use crate::stream::{PipelineConfig, StreamPipeline};
-use crate::types::{ChatRequest, ChatResponse, Role};
+use crate::types::{ChatRequest, ChatResponse, Role, Usage};
 
 /// Per-call settings from the caller. Field names are the JS option names.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -70,6 +71,8 @@ pub struct Call {
     mock_response: Option<String>,
     now_ms: u64,
     seed: u64,
+    /// Prices responses (`usage.cost`); the built-in table unless the caller gives its own.
+    models: ModelRegistry,
 }
 
 /// The limit on a request body we accept from the caller.
@@ -147,7 +150,30 @@ impl Call {
                 return Err(LlmError::bad_request(format!("`apiBase` must be an http(s) URL, got `{base}`")).with_param("apiBase"));
             }
         }
-        Ok(Call { provider, deployment, request, mock_response: opts.mock_response, now_ms: opts.now_ms, seed: opts.seed })
+        Ok(Call {
+            provider,
+            deployment,
+            request,
+            mock_response: opts.mock_response,
+            now_ms: opts.now_ms,
+            seed: opts.seed,
+            models: ModelRegistry::new(),
+        })
+    }
+
+    /// Prices with `models` (the caller's registry, with its `register_model` entries).
+    pub fn with_models(mut self, models: ModelRegistry) -> Call {
+        self.models = models;
+        self
+    }
+
+    pub fn set_models(&mut self, models: ModelRegistry) {
+        self.models = models;
+    }
+
+    /// The cost of a call with this usage, if the model is priced (never for the mock provider).
+    pub fn cost(&self, usage: &Usage, service_tier: Option<&str>) -> Option<f64> {
+        price(&self.models, self.provider.id(), &self.deployment.model, usage, service_tier, self.now_ms)
     }
 
     pub fn provider(&self) -> &'static str {
@@ -209,6 +235,12 @@ impl Call {
         if r.model.is_empty() {
             r.model.clone_from(&self.deployment.model);
         }
+        if let Some(usage) = &r.usage {
+            let cost = self.cost(usage, r.service_tier.as_deref());
+            if let Some(u) = r.usage.as_mut() {
+                u.cost = cost;
+            }
+        }
         Ok(r)
     }
 
@@ -234,6 +266,11 @@ impl Call {
                 model: self.deployment.model.clone(),
                 created: self.created(),
                 prompt_chars: self.request.messages.iter().map(|m| m.text().len()).sum(),
+                pricer: {
+                    let (models, provider, model, now) =
+                        (self.models.clone(), self.provider.id(), self.deployment.model.clone(), self.now_ms);
+                    Some(Box::new(move |u: &Usage| price(&models, provider, &model, u, None, now)))
+                },
             },
         )
     }
@@ -241,6 +278,15 @@ impl Call {
     fn tag(&self, e: LlmError) -> LlmError {
         e.with_provider(self.provider.id()).with_model(&self.deployment.model)
     }
+}
+
+/// The price of `usage` on `provider/model`, if the table knows the model.
+fn price(models: &ModelRegistry, provider: &str, model: &str, usage: &Usage, tier: Option<&str>, now_ms: u64) -> Option<f64> {
+    if provider == "mock" {
+        return None;
+    }
+    let options = CostOptions { provider: Some(provider), service_tier: tier, now_ms: i64::try_from(now_ms).ok().filter(|&t| t > 0) };
+    models.completion_cost_with(model, usage, &options).ok()
 }
 
 /// Whether to retry after `error` on attempt `attempt` (0 = the first retry), and after how long.

@@ -26,8 +26,11 @@ pub trait ChunkDecoder {
 /// LiteLLM's default: a provider sending the same content chunk this many times in a row is stuck.
 pub const REPEATED_CHUNK_LIMIT: usize = 100;
 
+/// Prices a usage (USD), when the model is in the table.
+pub type Pricer = Box<dyn Fn(&Usage) -> Option<f64>>;
+
 /// Settings the pipeline needs from the call.
-#[derive(Debug, Clone, Default)]
+#[derive(Default)]
 pub struct PipelineConfig {
     /// Emit the final usage chunk (`stream_options.include_usage`).
     pub include_usage: bool,
@@ -39,6 +42,8 @@ pub struct PipelineConfig {
     pub created: u64,
     /// Characters of prompt, for a usage estimate when the provider reports none.
     pub prompt_chars: usize,
+    /// Sets `usage.cost` on the usage the stream ends with.
+    pub pricer: Option<Pricer>,
 }
 
 pub struct StreamPipeline {
@@ -123,7 +128,8 @@ impl StreamPipeline {
         }
         self.finished = true;
         if self.assembler.usage().is_none() {
-            let usage = estimate_usage(self.cfg.prompt_chars, self.assembler.output_text_len());
+            let mut usage = estimate_usage(self.cfg.prompt_chars, self.assembler.output_text_len());
+            usage.cost = self.cfg.pricer.as_ref().and_then(|p| p(&usage));
             self.assembler.set_usage(usage);
         }
         if self.cfg.include_usage && !self.usage_sent {
@@ -177,6 +183,12 @@ impl StreamPipeline {
             }
             self.check_repeat(&c)?;
             self.assembler.push(&c);
+            if let (Some(u), Some(pricer)) = (c.usage.as_mut(), self.cfg.pricer.as_ref()) {
+                if u.cost.is_none() {
+                    u.cost = pricer(u);
+                    changed = true;
+                }
+            }
             if c.usage.is_some() {
                 if c.choices.is_empty() {
                     // a usage-only chunk: deliver it only if the caller asked for usage

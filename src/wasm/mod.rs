@@ -7,17 +7,19 @@
 
 use wasm_bindgen::prelude::*;
 
+mod models;
+
 use crate::call::{self, Call, CallOptions, Transport};
 use crate::error::LlmError;
 use crate::provider::mock::MockReply;
 use crate::stream::StreamPipeline;
 use crate::types::ChatChunk;
 
-fn js_err(e: LlmError) -> JsValue {
+pub(crate) fn js_err(e: LlmError) -> JsValue {
     JsValue::from_str(&e.to_json())
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, JsValue> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Result<String, JsValue> {
     serde_json::to_string(v).map_err(|e| js_err(LlmError::malformed(format!("serialization failed: {e}"))))
 }
 
@@ -55,6 +57,12 @@ impl JsCall {
         let opts: CallOptions = serde_json::from_str(options)
             .map_err(|e| js_err(LlmError::bad_request(format!("invalid options: {e}"))))?;
         Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner }).map_err(js_err)
+    }
+
+    /// Prices the call with `models` (a registry with the caller's `registerModel` entries).
+    #[wasm_bindgen(js_name = useModels)]
+    pub fn use_models(&mut self, models: &models::JsModelRegistry) {
+        self.inner.set_models(models.inner.clone());
     }
 
     #[wasm_bindgen(getter)]

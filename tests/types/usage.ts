@@ -1,6 +1,7 @@
 // Compiled (not run) by `npm test`: the public types must accept idiomatic code and reject misuse.
 import {
   completion, createClient, version, Stream, UnillmError, RateLimitError, AuthenticationError,
+  getModelInfo, completionCost, supportsVision, ModelRegistry,
   type ChatCompletion, type ChatCompletionChunk, type ChatMessage, type Tool,
 } from '../.work/app/node_modules/unillm/dist/index.js';
 
@@ -29,6 +30,15 @@ async function main(): Promise<void> {
     if (e instanceof UnillmError) { const st: number | undefined = e.status; const p: string | undefined = e.provider; void st; void p; }
     if (e instanceof AuthenticationError) { const retry: boolean = e.retryable; void retry; }
   }
+  const info = getModelInfo('gpt-4o');
+  const ctx: number | null = info.max_input_tokens;
+  const cost: number = completionCost({ model: 'gpt-4o', usage: { prompt_tokens: 1, completion_tokens: 1 } });
+  const priced: number = completionCost({ response: r });
+  const vision: boolean = supportsVision('gpt-4o');
+  const reg = new ModelRegistry();
+  reg.registerModel({ 'my-model': { input_cost_per_token: 1e-6 } });
+  await createClient({ models: reg }).completion({ model: 'openai/my-model', messages });
+  void ctx; void cost; void priced; void vision;
   // @ts-expect-error: messages is required
   await completion({ model: 'gpt-4o' });
   // @ts-expect-error: roles are checked

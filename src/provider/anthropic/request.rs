@@ -9,9 +9,14 @@ use crate::provider::{parse_data_url, Deployment};
 use crate::types::{ChatRequest, Content, ContentPart, ResponseFormat, Role, ToolChoice};
 
 /// `max_tokens` when the caller sets none (Anthropic requires it).
-// TODO(model-table): take the model's max output tokens from the pricing/model table when it lands.
-pub fn default_max_tokens(_model: &str) -> u64 {
-    4096
+pub fn default_max_tokens(model: &str) -> u64 {
+    // the model's whole output capacity, as OpenAI allows when `max_tokens` is unset
+    crate::pricing::ModelRegistry::EMPTY
+        .model_info_for(model, Some("anthropic"))
+        .filter(|i| !i.inferred)
+        .and_then(|i| i.max_output_tokens.or(i.max_tokens))
+        .filter(|&n| n > 0)
+        .unwrap_or(4096)
 }
 
 /// `reasoning_effort` → thinking budget, as LiteLLM maps it.
