@@ -12,6 +12,7 @@ pub mod call;
 pub mod error;
 pub mod provider;
 pub mod stream;
+pub mod tokenizer;
 pub mod types;
 pub mod util;
 
