@@ -18,13 +18,6 @@ pub(crate) struct TokenList {
     pub offsets: Vec<u32>,
 }
 
-impl TokenList {
-    fn get(&self, r: usize) -> Option<&[u8]> {
-        let a = *self.offsets.get(r)? as usize;
-        let b = *self.offsets.get(r + 1)? as usize;
-        self.bytes.get(a..b)
-    }
-}
 
 fn u32_at(d: &[u8], at: usize) -> Option<u32> {
     let b = d.get(at..at + 4)?;
@@ -106,7 +99,7 @@ pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
 }
 
 /// Decodes a kind-1 table (references into `base`).
-pub(crate) fn decode_refs(d: &[u8], base: &TokenList) -> Option<TokenList> {
+pub(crate) fn decode_refs<'b>(d: &[u8], base: impl Fn(u32) -> Option<&'b [u8]>) -> Option<TokenList> {
     let (kind, n, total, body) = header(d)?;
     if kind != 1 {
         return None;
@@ -124,7 +117,7 @@ pub(crate) fn decode_refs(d: &[u8], base: &TokenList) -> Option<TokenList> {
                 bytes.extend_from_slice(lits.get(at + 1..at + 1 + len)?);
                 at += 1 + len;
             }
-            base_rank => bytes.extend_from_slice(base.get(base_rank - 1)?),
+            base_rank => bytes.extend_from_slice(base(base_rank as u32 - 1)?),
         }
         offsets.push(u32::try_from(bytes.len()).ok()?);
     }

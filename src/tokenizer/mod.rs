@@ -150,23 +150,18 @@ impl SpecialPolicy {
 type Slot = OnceLock<Result<Encoding, String>>;
 static O200K_SLOT: Slot = OnceLock::new();
 static CL100K_SLOT: Slot = OnceLock::new();
-static O200K_TOKENS: OnceLock<Option<data::TokenList>> = OnceLock::new();
-
-fn o200k_tokens() -> Option<&'static data::TokenList> {
-    O200K_TOKENS.get_or_init(|| data::decode_front_coded(data::O200K_BASE)).as_ref()
-}
 
 fn build(name: &'static str) -> Result<Encoding, String> {
     let corrupt = || format!("the compiled-in {name} table is corrupt");
     let (list, specials, split) = match name {
         "o200k_base" => {
-            // Copy rather than share: cl100k_base also reads the o200k_base list.
-            let l = o200k_tokens().ok_or_else(corrupt)?;
-            (data::TokenList { bytes: l.bytes.clone(), offsets: l.offsets.clone() }, O200K_SPECIALS, Split::O200k)
+            let l = data::decode_front_coded(data::O200K_BASE).ok_or_else(corrupt)?;
+            (l, O200K_SPECIALS, Split::O200k)
         }
         "cl100k_base" => {
-            let base = o200k_tokens().ok_or_else(corrupt)?;
-            let l = data::decode_refs(data::CL100K_BASE, base).ok_or_else(corrupt)?;
+            // cl100k_base is stored as references into o200k_base, which is decoded first.
+            let base = Encoding::get("o200k_base").map_err(|e| e.message)?;
+            let l = data::decode_refs(data::CL100K_BASE, |r| base.vocab.token(r)).ok_or_else(corrupt)?;
             (l, CL100K_SPECIALS, Split::Cl100k)
         }
         _ => return Err(format!("unknown encoding {name:?}")),
@@ -531,5 +526,28 @@ mod tests {
         assert_eq!(encoding_for_model("ft:gpt-4o-2024-08-06:org::abc"), Some("o200k_base"));
         assert_eq!(encoding_for_model("claude-3"), None);
         assert!(Encoding::for_model("claude-3").is_err());
+    }
+}
+
+#[cfg(test)]
+mod init_timing {
+    #[test]
+    #[ignore]
+    fn init_breakdown() {
+        use std::time::Instant;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let l = super::data::decode_front_coded(super::data::O200K_BASE).unwrap();
+            let a = t.elapsed();
+            let t = Instant::now();
+            let b = t.elapsed();
+            let t = Instant::now();
+            let v = super::bpe::Vocab::new(l.bytes, l.offsets).unwrap();
+            let d = t.elapsed();
+            let t = Instant::now();
+            let cl = super::data::decode_refs(super::data::CL100K_BASE, |r| v.token(r)).unwrap();
+            let e = t.elapsed();
+            eprintln!("decode {a:?} clone {b:?} vocab {d:?} cl100k decode {e:?} {}", v.len() + cl.offsets.len());
+        }
     }
 }
