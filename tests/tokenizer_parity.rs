@@ -165,3 +165,18 @@ fn model_mapping_matches_tiktoken_rs() {
         assert_eq!(encoding_for_model(m), theirs, "{m}");
     }
 }
+
+/// Writes the benchmark corpus (prose, code, multilingual) for benches/tokenizer-wasm/bench.js:
+/// `cargo test --test tokenizer_parity dump_corpus -- --ignored`
+#[test]
+#[ignore]
+fn dump_corpus() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/.work/corpus");
+    std::fs::create_dir_all(&dir).unwrap();
+    let docs = tokenizer_corpus::build(1);
+    for kind in ["prose", "code", "multilingual"] {
+        let texts: Vec<&str> = docs.iter().filter(|d| d.kind == kind).map(|d| d.text.as_str()).collect();
+        // documents separated by NUL, which none of them contains
+        std::fs::write(dir.join(format!("{kind}.txt")), texts.join("\u{0}")).unwrap();
+    }
+}

@@ -14,7 +14,11 @@ use std::collections::BinaryHeap;
 pub type Rank = u32;
 
 const NONE: Rank = Rank::MAX;
-const EMPTY: u64 = u64::MAX;
+const EMPTY: u32 = u32::MAX;
+/// Ranks take the low 18 bits of a table slot (o200k_base has 199,998 ordinary tokens).
+const RANK_MASK: u32 = (1 << 18) - 1;
+/// The table is built in 2^PART_BITS partitions.
+const PART_BITS: u32 = 10;
 
 /// Pieces up to this many bytes are merged on the stack with the flat scan.
 pub(crate) const SMALL_PIECE: usize = 128;
@@ -25,33 +29,49 @@ pub(crate) struct Vocab {
     bytes: Vec<u8>,
     /// `offsets[r]..offsets[r + 1]` is token `r` in `bytes`; `len = n + 1`.
     offsets: Vec<u32>,
-    /// Open addressing, linear probing: `(fingerprint << 32) | rank`, or [`EMPTY`].
-    table: Vec<u64>,
+    /// Open addressing, linear probing: a 14-bit fingerprint (bits 18..32 of the hash) above an
+    /// 18-bit rank, or [`EMPTY`]. The home slot is the top `64 - home_shift` bits of the hash.
+    table: Vec<u32>,
     mask: usize,
+    home_shift: u32,
     /// Rank of each single byte (every byte is a token in tiktoken's encodings).
     byte_ranks: [Rank; 256],
     max_len: usize,
 }
 
 #[inline(always)]
+fn read8(b: &[u8], i: usize) -> u64 {
+    b.get(i..i + 8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes)
+}
+
+#[inline(always)]
+fn read4(b: &[u8], i: usize) -> u64 {
+    b.get(i..i + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes) as u64
+}
+
+/// A small multiplicative hash that reads the bytes in overlapping 8- or 4-byte words (no
+/// per-byte loop, no memcpy call: both matter in wasm).
+#[inline(always)]
 fn hash_bytes(b: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut h = (b.len() as u64).wrapping_mul(K);
-    let mut chunks = b.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        if let Some(dst) = w.get_mut(..rest.len()) {
-            dst.copy_from_slice(rest);
+    let mix = |h: u64, v: u64| (h.rotate_left(23) ^ v).wrapping_mul(K);
+    let len = b.len();
+    let h = (len as u64).wrapping_mul(K);
+    let h = if len >= 8 {
+        let mut h = h;
+        let mut i = 0;
+        while i + 8 < len {
+            h = mix(h, read8(b, i));
+            i += 8;
         }
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-    }
-    h ^ (h >> 31)
+        mix(h, read8(b, len - 8))
+    } else if len >= 4 {
+        mix(h, read4(b, 0) | (read4(b, len - 4) << 32))
+    } else {
+        let at = |i: usize| b.get(i).map_or(0, |&x| x as u64);
+        mix(h, at(0) | (at(len / 2) << 8) | (at(len.wrapping_sub(1)) << 16))
+    };
+    h ^ (h >> 29)
 }
 
 impl Vocab {
@@ -59,25 +79,22 @@ impl Vocab {
     /// when the tables are inconsistent (offsets out of range, a missing single byte).
     pub(crate) fn new(bytes: Vec<u8>, offsets: Vec<u32>) -> Option<Vocab> {
         let n = offsets.len().checked_sub(1)?;
-        let cap = (n.max(1) * 2).next_power_of_two();
-        let mask = cap - 1;
+        if n >= RANK_MASK as usize {
+            return None;
+        }
+        let cap = (n.max(1) * 2).next_power_of_two().max(1 << PART_BITS);
+        let bits = cap.trailing_zeros();
         let mut byte_ranks = [NONE; 256];
         let mut max_len = 0;
-        // Hash every token in rank order (sequential reads), then insert bucket by bucket: the
-        // tokens are first partitioned by the high bits of their home slot, so the inserts of
-        // one partition touch one small region of the table. Inserting in rank order instead
-        // scatters 200k writes over 4 MB and took 12-16 ms natively; this takes a few.
-        const PART_BITS: u32 = 10;
-        let shift = cap.trailing_zeros().saturating_sub(PART_BITS);
-        let parts = 1usize << (cap.trailing_zeros() - shift);
-        let mut hashed: Vec<(u32, u64)> = Vec::with_capacity(n);
-        let mut counts = vec![0u32; parts + 1];
-        for (r, w) in offsets.windows(2).enumerate() {
-            let tok = bytes.get(w[0] as usize..w[1] as usize)?;
-            let h = hash_bytes(tok);
-            let home = (h as usize) & mask;
-            hashed.push((home as u32, ((h >> 32) << 32) | r as u64));
-            counts[(home >> shift) + 1] += 1;
+        // Insert partition by partition: the tokens are grouped by the top bits of their home
+        // slot (a counting sort: hash once to count, once to place), so the inserts of one
+        // partition touch one small region of the table. Inserting in rank order scattered the
+        // writes over the whole table and took twice as long.
+        let tokens = || offsets.windows(2).map(|w| bytes.get(w[0] as usize..w[1] as usize));
+        let mut counts = vec![0u32; (1 << PART_BITS) + 1];
+        for (r, tok) in tokens().enumerate() {
+            let tok = tok?;
+            counts[(hash_bytes(tok) >> (64 - PART_BITS)) as usize + 1] += 1;
             if let [b] = tok {
                 byte_ranks[*b as usize] = r as Rank;
             }
@@ -86,17 +103,19 @@ impl Vocab {
         for i in 1..counts.len() {
             counts[i] += counts[i - 1];
         }
-        let mut sorted = vec![(0u32, 0u64); n];
-        for &(home, slot) in &hashed {
-            let c = &mut counts[(home as usize) >> shift];
-            *sorted.get_mut(*c as usize)? = (home, slot);
+        let mut sorted = vec![0u64; n];
+        for (r, tok) in tokens().enumerate() {
+            let h = hash_bytes(tok?);
+            let c = &mut counts[(h >> (64 - PART_BITS)) as usize];
+            *sorted.get_mut(*c as usize)? = (h & !(RANK_MASK as u64)) | r as u64;
             *c += 1;
         }
-        drop(hashed);
+        let mask = cap - 1;
         let mut table = vec![EMPTY; cap];
-        for (home, slot) in sorted {
+        for entry in sorted {
             // The table is at most half full, so an empty slot is always found.
-            let mut i = home as usize;
+            let mut i = (entry >> (64 - bits)) as usize;
+            let slot = entry as u32;
             loop {
                 let t = table.get_mut(i)?;
                 if *t == EMPTY {
@@ -109,7 +128,7 @@ impl Vocab {
         if byte_ranks.contains(&NONE) {
             return None;
         }
-        Some(Vocab { bytes, offsets, table, mask, byte_ranks, max_len })
+        Some(Vocab { bytes, offsets, table, mask, home_shift: 64 - bits, byte_ranks, max_len })
     }
 
     /// Number of ordinary tokens.
@@ -133,15 +152,15 @@ impl Vocab {
             return None;
         }
         let h = hash_bytes(piece);
-        let fp = h >> 32;
-        let mut i = (h as usize) & self.mask;
+        let fp = (h as u32) & !RANK_MASK;
+        let mut i = (h >> self.home_shift) as usize;
         loop {
             let slot = *self.table.get(i)?;
             if slot == EMPTY {
                 return None;
             }
-            if slot >> 32 == fp {
-                let r = slot as u32;
+            if slot & !RANK_MASK == fp {
+                let r = slot & RANK_MASK;
                 if self.token(r) == Some(piece) {
                     return Some(r);
                 }

@@ -91,8 +91,14 @@ pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
         if k > prev.len() {
             return None;
         }
-        bytes.copy_within(prev.start..prev.start + k, start);
-        bytes.get_mut(start + k..start + k + sl)?.copy_from_slice(suffix);
+        // Byte loops: the copies are a few bytes long, and in wasm a memcpy call costs more.
+        for j in 0..k {
+            let b = *bytes.get(prev.start + j)?;
+            *bytes.get_mut(start + j)? = b;
+        }
+        for (dst, &b) in bytes.get_mut(start + k..start + k + sl)?.iter_mut().zip(suffix) {
+            *dst = b;
+        }
         prev = start..start + k + sl;
     }
     Some(TokenList { bytes, offsets })

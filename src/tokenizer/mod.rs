@@ -380,6 +380,19 @@ impl Encoding {
     }
 }
 
+/// Benchmark hook: decodes the o200k_base table and builds its lookup again, returning the
+/// milliseconds of each phase as measured by `now` (the caller's clock, e.g. `performance.now`).
+#[doc(hidden)]
+pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 2]> {
+    let t0 = now();
+    let list = data::decode_front_coded(data::O200K_BASE)?;
+    let t1 = now();
+    let vocab = Vocab::new(list.bytes, list.offsets)?;
+    let t2 = now();
+    std::hint::black_box(&vocab);
+    Some([t1 - t0, t2 - t1])
+}
+
 /// The tiktoken encoding OpenAI uses for `model`, following tiktoken's `encoding_for_model`
 /// (exact names first, then prefixes; `ft:<base>:...` uses the base model). Names of encodings
 /// not compiled in (`p50k_base`, `r50k_base`, `p50k_edit`, `gpt2`, `o200k_harmony`) are returned
