@@ -9,31 +9,41 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::OnceLock;
 
 /// A token id.
 pub type Rank = u32;
 
 const NONE: Rank = Rank::MAX;
 const EMPTY: u32 = u32::MAX;
-/// Ranks take the low 18 bits of a table slot (o200k_base has 199,998 ordinary tokens).
-const RANK_MASK: u32 = (1 << 18) - 1;
-/// The table is built in 2^PART_BITS partitions.
-const PART_BITS: u32 = 10;
+/// Entries take the low 18 bits of a table slot (o200k_base has 199,998 ordinary tokens).
+const ENTRY_MASK: u32 = (1 << 18) - 1;
 
 /// Pieces up to this many bytes are merged on the stack with the flat scan.
 pub(crate) const SMALL_PIECE: usize = 128;
 
-/// A vocabulary of ordinary (non-special) tokens; rank `r` is the `r`-th token.
+/// A vocabulary of ordinary (non-special) tokens, stored as "entries" (token bytes in some
+/// order: rank order, or the lexicographic order the front-coded table decodes to) with the
+/// entry → rank map when the order is not rank order.
+///
+/// Lookup: tokens of two or more bytes are grouped by their first two bytes; each group has
+/// its own small open-addressing table (a power of two, at least twice the group's size) inside
+/// one `table` array, and `index[prefix]..index[prefix + 1]` is the group's region. Built in one
+/// pass over the entries in lexicographic order, every insert lands in the region being filled,
+/// so the build is sequential (a global hash table scattered 200k writes over megabytes).
 pub(crate) struct Vocab {
-    /// All token bytes, concatenated in rank order.
+    /// All token bytes, concatenated in entry order.
     bytes: Vec<u8>,
-    /// `offsets[r]..offsets[r + 1]` is token `r` in `bytes`; `len = n + 1`.
+    /// `offsets[e]..offsets[e + 1]` is entry `e` in `bytes`; `len = n + 1`.
     offsets: Vec<u32>,
-    /// Open addressing, linear probing: a 14-bit fingerprint (bits 18..32 of the hash) above an
-    /// 18-bit rank, or [`EMPTY`]. The home slot is the top `64 - home_shift` bits of the hash.
+    /// The rank of each entry; `None` when entries are in rank order.
+    ranks: Option<Vec<Rank>>,
+    /// The entry of each rank (the inverse of `ranks`), built on first use (decoding).
+    entries: OnceLock<Vec<u32>>,
+    /// Region starts in `table`, by two-byte prefix; 65,537 entries.
+    index: Vec<u32>,
+    /// Slots: a 14-bit fingerprint (bits 18..32 of the hash) above an 18-bit entry, or [`EMPTY`].
     table: Vec<u32>,
-    mask: usize,
-    home_shift: u32,
     /// Rank of each single byte (every byte is a token in tiktoken's encodings).
     byte_ranks: [Rank; 256],
     max_len: usize,
@@ -74,61 +84,99 @@ fn hash_bytes(b: &[u8]) -> u64 {
     h ^ (h >> 29)
 }
 
+/// Entries per call of [`insert_entries`].
+const SLICE: usize = 8192;
+
+#[inline(never)]
+fn insert_entries(
+    bytes: &[u8],
+    offsets: &[u32],
+    index: &[u32],
+    table: &mut [u32],
+    range: std::ops::Range<usize>,
+) -> Option<()> {
+    let mut start = *offsets.get(range.start)? as usize;
+    for (e, &end) in offsets.get(range.start + 1..range.end + 1)?.iter().enumerate() {
+        let end = end as usize;
+        let tok = bytes.get(start..end)?;
+        start = end;
+        let Some(p) = prefix2(tok) else { continue };
+        let region = *index.get(p)? as usize;
+        let mask = (*index.get(p + 1)? as usize).wrapping_sub(region + 1);
+        let h = hash_bytes(tok);
+        let mut i = (h >> 40) as usize & mask;
+        let slot = ((h as u32) & !ENTRY_MASK) | (range.start + e) as u32;
+        // A region is at most half full, so an empty slot is always found.
+        loop {
+            let t = table.get_mut(region + i)?;
+            if *t == EMPTY {
+                *t = slot;
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+    Some(())
+}
+
+#[inline(always)]
+fn prefix2(b: &[u8]) -> Option<usize> {
+    match b {
+        [x, y, ..] => Some(((*x as usize) << 8) | *y as usize),
+        _ => None,
+    }
+}
+
 impl Vocab {
-    /// Builds the lookup table over `bytes`/`offsets` (as produced by `data.rs`). Returns `None`
-    /// when the tables are inconsistent (offsets out of range, a missing single byte).
-    pub(crate) fn new(bytes: Vec<u8>, offsets: Vec<u32>) -> Option<Vocab> {
+    /// Builds the lookup over entries `bytes`/`offsets` with their `ranks` (`None`: entry =
+    /// rank). Entries sorted lexicographically build fastest, but any order works. Returns
+    /// `None` when the tables are inconsistent (offsets out of range, a missing single byte).
+    pub(crate) fn new(bytes: Vec<u8>, offsets: Vec<u32>, ranks: Option<Vec<Rank>>) -> Option<Vocab> {
         let n = offsets.len().checked_sub(1)?;
-        if n >= RANK_MASK as usize {
+        if n >= ENTRY_MASK as usize || ranks.as_ref().is_some_and(|r| r.len() != n) {
             return None;
         }
-        let cap = (n.max(1) * 2).next_power_of_two().max(1 << PART_BITS);
-        let bits = cap.trailing_zeros();
+        let rank_of = |e: usize| -> Option<Rank> {
+            match &ranks {
+                Some(r) => r.get(e).copied(),
+                None => Some(e as Rank),
+            }
+        };
+        // Group sizes, then region starts (each region a power of two ≥ twice its group).
+        let mut index = vec![0u32; (1 << 16) + 1];
         let mut byte_ranks = [NONE; 256];
         let mut max_len = 0;
-        // Insert partition by partition: the tokens are grouped by the top bits of their home
-        // slot (a counting sort: hash once to count, once to place), so the inserts of one
-        // partition touch one small region of the table. Inserting in rank order scattered the
-        // writes over the whole table and took twice as long.
-        let tokens = || offsets.windows(2).map(|w| bytes.get(w[0] as usize..w[1] as usize));
-        let mut counts = vec![0u32; (1 << PART_BITS) + 1];
-        for (r, tok) in tokens().enumerate() {
-            let tok = tok?;
-            counts[(hash_bytes(tok) >> (64 - PART_BITS)) as usize + 1] += 1;
-            if let [b] = tok {
-                byte_ranks[*b as usize] = r as Rank;
+        for (e, w) in offsets.windows(2).enumerate() {
+            let tok = bytes.get(w[0] as usize..w[1] as usize)?;
+            match prefix2(tok) {
+                Some(p) => *index.get_mut(p + 1)? += 1,
+                None => {
+                    let b = *tok.first()?;
+                    byte_ranks[b as usize] = rank_of(e)?;
+                }
             }
             max_len = max_len.max(tok.len());
         }
-        for i in 1..counts.len() {
-            counts[i] += counts[i - 1];
-        }
-        let mut sorted = vec![0u64; n];
-        for (r, tok) in tokens().enumerate() {
-            let h = hash_bytes(tok?);
-            let c = &mut counts[(h >> (64 - PART_BITS)) as usize];
-            *sorted.get_mut(*c as usize)? = (h & !(RANK_MASK as u64)) | r as u64;
-            *c += 1;
-        }
-        let mask = cap - 1;
-        let mut table = vec![EMPTY; cap];
-        for entry in sorted {
-            // The table is at most half full, so an empty slot is always found.
-            let mut i = (entry >> (64 - bits)) as usize;
-            let slot = entry as u32;
-            loop {
-                let t = table.get_mut(i)?;
-                if *t == EMPTY {
-                    *t = slot;
-                    break;
-                }
-                i = (i + 1) & mask;
+        let mut at = 0u32;
+        for slot in index.iter_mut() {
+            let count = *slot;
+            *slot = at;
+            if count > 0 {
+                at = at.checked_add((count * 2).next_power_of_two())?;
             }
+        }
+        // index[p] now holds the start of region p - 1; shift down by one.
+        index.remove(0);
+        index.push(at);
+        let mut table = vec![EMPTY; at as usize];
+        // In slices, so that V8 runs most of them optimised (see `data::SLICE`).
+        for first in (0..n).step_by(SLICE) {
+            insert_entries(&bytes, &offsets, &index, &mut table, first..(first + SLICE).min(n))?;
         }
         if byte_ranks.contains(&NONE) {
             return None;
         }
-        Some(Vocab { bytes, offsets, table, mask, home_shift: 64 - bits, byte_ranks, max_len })
+        Some(Vocab { bytes, offsets, ranks, entries: OnceLock::new(), index, table, byte_ranks, max_len })
     }
 
     /// Number of ordinary tokens.
@@ -136,13 +184,30 @@ impl Vocab {
         self.offsets.len().saturating_sub(1)
     }
 
-    /// The bytes of token `r`, if it exists.
-    #[inline]
-    pub(crate) fn token(&self, r: Rank) -> Option<&[u8]> {
-        let r = r as usize;
-        let start = *self.offsets.get(r)? as usize;
-        let end = *self.offsets.get(r + 1)? as usize;
+    #[inline(always)]
+    fn entry(&self, e: usize) -> Option<&[u8]> {
+        let start = *self.offsets.get(e)? as usize;
+        let end = *self.offsets.get(e + 1)? as usize;
         self.bytes.get(start..end)
+    }
+
+    /// The bytes of token `r`, if it exists.
+    pub(crate) fn token(&self, r: Rank) -> Option<&[u8]> {
+        match &self.ranks {
+            None => self.entry(r as usize),
+            Some(ranks) => {
+                let entries = self.entries.get_or_init(|| {
+                    let mut inv = vec![u32::MAX; ranks.len()];
+                    for (e, &r) in ranks.iter().enumerate() {
+                        if let Some(slot) = inv.get_mut(r as usize) {
+                            *slot = e as u32;
+                        }
+                    }
+                    inv
+                });
+                self.entry(*entries.get(r as usize)? as usize)
+            }
+        }
     }
 
     /// The rank of `piece`, if it is a token.
@@ -151,21 +216,33 @@ impl Vocab {
         if piece.len() > self.max_len {
             return None;
         }
+        let Some(p) = prefix2(piece) else {
+            return piece.first().map(|&b| self.byte_ranks[b as usize]);
+        };
+        let start = *self.index.get(p)? as usize;
+        let end = *self.index.get(p + 1)? as usize;
+        if end == start {
+            return None;
+        }
+        let mask = end - start - 1;
         let h = hash_bytes(piece);
-        let fp = (h as u32) & !RANK_MASK;
-        let mut i = (h >> self.home_shift) as usize;
+        let fp = (h as u32) & !ENTRY_MASK;
+        let mut i = (h >> 40) as usize & mask;
         loop {
-            let slot = *self.table.get(i)?;
+            let slot = *self.table.get(start + i)?;
             if slot == EMPTY {
                 return None;
             }
-            if slot & !RANK_MASK == fp {
-                let r = slot & RANK_MASK;
-                if self.token(r) == Some(piece) {
-                    return Some(r);
+            if slot & !ENTRY_MASK == fp {
+                let e = (slot & ENTRY_MASK) as usize;
+                if self.entry(e) == Some(piece) {
+                    return match &self.ranks {
+                        None => Some(e as Rank),
+                        Some(r) => r.get(e).copied(),
+                    };
                 }
             }
-            i = (i + 1) & self.mask;
+            i = (i + 1) & mask;
         }
     }
 
@@ -316,7 +393,7 @@ mod tests {
             bytes.extend_from_slice(t);
             offsets.push(bytes.len() as u32);
         }
-        Vocab::new(bytes, offsets).expect("toy vocab")
+        Vocab::new(bytes, offsets, None).expect("toy vocab")
     }
 
     fn enc(v: &Vocab, s: &[u8], large: bool) -> Vec<Rank> {

@@ -1,5 +1,6 @@
 //! The compiled-in rank tables (`data/tokenizer/*.bin`, written by `data/tokenizer/generate.py`)
-//! and their decoders. Both decoders produce token bytes concatenated in rank order plus offsets;
+//! and their decoders. Both produce token bytes concatenated plus offsets (kind 0 in lexicographic
+//! order with the rank of each entry, kind 1 in rank order);
 //! a failure means the embedded file is corrupt (a build bug), reported as `None`.
 //!
 //! Layout (little-endian): `"UTK1"`, kind u32, token count n u32, total token bytes u32, then
@@ -16,6 +17,8 @@ pub(crate) static CL100K_BASE: &[u8] = include_bytes!("../../data/tokenizer/cl10
 pub(crate) struct TokenList {
     pub bytes: Vec<u8>,
     pub offsets: Vec<u32>,
+    /// The rank of each entry, when entries are not in rank order.
+    pub ranks: Option<Vec<u32>>,
 }
 
 
@@ -39,21 +42,13 @@ fn plane_value(planes: &[u8], n: usize, i: usize) -> Option<usize> {
     Some(lo | (mid << 8) | (hi << 16))
 }
 
-fn offsets_from_lens(lens: &[u8], total: usize) -> Option<Vec<u32>> {
-    let mut offsets = Vec::with_capacity(lens.len() + 1);
-    let mut at = 0u32;
-    offsets.push(0);
-    for &l in lens {
-        if l == 0 {
-            return None; // a rank no entry filled: not a permutation
-        }
-        at = at.checked_add(l as u32)?;
-        offsets.push(at);
-    }
-    (at as usize == total).then_some(offsets)
-}
+/// Entries decoded per call of [`decode_entries`]. In wasm, V8 runs a function's first calls
+/// in its baseline compiler and cannot switch a running call to optimised code, so one call
+/// over all 200k entries ran entirely in baseline code; in slices, later calls run optimised.
+pub(crate) const SLICE: usize = 8192;
 
-/// Decodes a kind-0 (front-coded) table.
+/// Decodes a kind-0 (front-coded) table into lexicographic order (sequential writes only),
+/// with the rank of each entry.
 pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
     let (kind, n, total, body) = header(d)?;
     if kind != 0 {
@@ -61,47 +56,71 @@ pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
     }
     let planes = body.get(..3 * n)?;
     let stream = body.get(3 * n..)?;
-    // Pass 1: lengths by rank.
-    let mut lens = vec![0u8; n];
-    let mut at = 0usize;
-    for i in 0..n {
-        let k = *stream.get(at)? as usize;
-        let sl = *stream.get(at + 1)? as usize;
-        let r = plane_value(planes, n, i)?;
-        let len = u8::try_from(k + sl).ok()?;
-        let slot = lens.get_mut(r)?;
-        if *slot != 0 {
-            return None;
-        }
-        *slot = len;
-        at += 2 + sl;
-    }
-    let offsets = offsets_from_lens(&lens, total)?;
-    // Pass 2: copy each entry's shared prefix from the previous entry, then its suffix.
     let mut bytes = vec![0u8; total];
-    let mut at = 0usize;
-    let mut prev = 0..0usize;
-    for i in 0..n {
+    let mut offsets = vec![0u32; n + 1];
+    let mut cursor = (0usize, 0usize, 0usize); // (stream position, bytes written, previous start)
+    for first in (0..n).step_by(SLICE) {
+        cursor = decode_entries(stream, &mut bytes, &mut offsets, first..(first + SLICE).min(n), cursor)?;
+    }
+    if cursor.1 != total {
+        return None;
+    }
+    let (lo, rest) = planes.split_at(n);
+    let (mid, hi) = rest.split_at(n);
+    let ranks: Vec<u32> = lo
+        .iter()
+        .zip(mid)
+        .zip(hi)
+        .map(|((&l, &m), &h)| l as u32 | (m as u32) << 8 | (h as u32) << 16)
+        .collect();
+    // Every rank below n: a full check that they are a permutation happens in the parity tests.
+    if ranks.iter().any(|&r| r as usize >= n) {
+        return None;
+    }
+    Some(TokenList { bytes, offsets, ranks: Some(ranks) })
+}
+
+#[inline(never)]
+fn decode_entries(
+    stream: &[u8],
+    bytes: &mut [u8],
+    offsets: &mut [u32],
+    range: std::ops::Range<usize>,
+    (mut at, mut end, mut prev): (usize, usize, usize),
+) -> Option<(usize, usize, usize)> {
+    for i in range {
         let k = *stream.get(at)? as usize;
         let sl = *stream.get(at + 1)? as usize;
         let suffix = stream.get(at + 2..at + 2 + sl)?;
         at += 2 + sl;
-        let r = plane_value(planes, n, i)?;
-        let start = *offsets.get(r)? as usize;
-        if k > prev.len() {
+        let start = end;
+        if prev + k > start || k + sl == 0 {
             return None;
         }
-        // Byte loops: the copies are a few bytes long, and in wasm a memcpy call costs more.
-        for j in 0..k {
-            let b = *bytes.get(prev.start + j)?;
-            *bytes.get_mut(start + j)? = b;
+        // Copies are a few bytes long and a memcpy call costs more in wasm than the copy: move
+        // 16-byte words (the bytes past the entry's end are overwritten by the next entries).
+        let wide = k <= 16 && sl <= 16 && start + k + 16 <= bytes.len();
+        let word = |b: &[u8], i: usize| -> Option<[u8; 16]> { b.get(i..i + 16)?.try_into().ok() };
+        match (wide, word(bytes, prev), word(stream, at - sl)) {
+            (true, Some(shared), Some(tail)) => {
+                bytes.get_mut(start..start + 16)?.copy_from_slice(&shared);
+                bytes.get_mut(start + k..start + k + 16)?.copy_from_slice(&tail);
+            }
+            _ => {
+                for j in 0..k {
+                    let b = *bytes.get(prev + j)?;
+                    *bytes.get_mut(start + j)? = b;
+                }
+                for (o, &b) in bytes.get_mut(start + k..start + k + sl)?.iter_mut().zip(suffix) {
+                    *o = b;
+                }
+            }
         }
-        for (dst, &b) in bytes.get_mut(start + k..start + k + sl)?.iter_mut().zip(suffix) {
-            *dst = b;
-        }
-        prev = start..start + k + sl;
+        end = start + k + sl;
+        prev = start;
+        *offsets.get_mut(i + 1)? = end as u32;
     }
-    Some(TokenList { bytes, offsets })
+    Some((at, end, prev))
 }
 
 /// Decodes a kind-1 table (references into `base`).
@@ -127,5 +146,5 @@ pub(crate) fn decode_refs<'b>(d: &[u8], base: impl Fn(u32) -> Option<&'b [u8]>) 
         }
         offsets.push(u32::try_from(bytes.len()).ok()?);
     }
-    (bytes.len() == total).then_some(TokenList { bytes, offsets })
+    (bytes.len() == total).then_some(TokenList { bytes, offsets, ranks: None })
 }

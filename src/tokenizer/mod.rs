@@ -166,7 +166,7 @@ fn build(name: &'static str) -> Result<Encoding, String> {
         }
         _ => return Err(format!("unknown encoding {name:?}")),
     };
-    let vocab = Vocab::new(list.bytes, list.offsets).ok_or_else(corrupt)?;
+    let vocab = Vocab::new(list.bytes, list.offsets, list.ranks).ok_or_else(corrupt)?;
     Ok(Encoding { name, vocab, specials, split })
 }
 
@@ -387,7 +387,7 @@ pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 2]> {
     let t0 = now();
     let list = data::decode_front_coded(data::O200K_BASE)?;
     let t1 = now();
-    let vocab = Vocab::new(list.bytes, list.offsets)?;
+    let vocab = Vocab::new(list.bytes, list.offsets, list.ranks)?;
     let t2 = now();
     std::hint::black_box(&vocab);
     Some([t1 - t0, t2 - t1])
@@ -555,7 +555,7 @@ mod init_timing {
             let t = Instant::now();
             let b = t.elapsed();
             let t = Instant::now();
-            let v = super::bpe::Vocab::new(l.bytes, l.offsets).unwrap();
+            let v = super::bpe::Vocab::new(l.bytes, l.offsets, l.ranks).unwrap();
             let d = t.elapsed();
             let t = Instant::now();
             let cl = super::data::decode_refs(super::data::CL100K_BASE, |r| v.token(r)).unwrap();
