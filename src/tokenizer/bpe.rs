@@ -7,8 +7,6 @@
 //! [`SMALL_PIECE`]) and a heap over a linked list for long ones (O(n log n)), so a megabyte-long
 //! piece (one letter or one space repeated) stays linear-ish instead of tiktoken's quadratic loop.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::sync::OnceLock;
 
 /// A token id.
@@ -21,6 +19,8 @@ const ENTRY_MASK: u32 = (1 << 18) - 1;
 
 /// Pieces up to this many bytes are merged on the stack with the flat scan.
 pub(crate) const SMALL_PIECE: usize = 128;
+/// Pieces up to this many bytes use the flat scan; longer ones the heap.
+const FLAT_PIECE: usize = SMALL_PIECE;
 
 /// A vocabulary of ordinary (non-special) tokens, stored as "entries" (token bytes in some
 /// order: rank order, or the lexicographic order the front-coded table decodes to) with the
@@ -46,7 +46,33 @@ pub(crate) struct Vocab {
     table: Vec<u32>,
     /// Rank of each single byte (every byte is a token in tiktoken's encodings).
     byte_ranks: [Rank; 256],
+    /// Rank of each two-byte token by its bytes (big-endian u16), or NONE: the commonest lookup
+    /// in merging is a byte pair.
+    pairs: Vec<Rank>,
     max_len: usize,
+}
+
+/// Slice equality without a memcmp call (which wasm runs as a byte loop).
+#[inline(always)]
+fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len >= 8 {
+        let mut i = 0;
+        while i + 8 < len {
+            if read8(a, i) != read8(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        read8(a, len - 8) == read8(b, len - 8)
+    } else if len >= 4 {
+        read4(a, 0) == read4(b, 0) && read4(a, len - 4) == read4(b, len - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 #[inline(always)]
@@ -101,6 +127,9 @@ fn insert_entries(
         let tok = bytes.get(start..end)?;
         start = end;
         let Some(p) = prefix2(tok) else { continue };
+        if tok.len() == 2 {
+            continue; // in `pairs`
+        }
         let region = *index.get(p)? as usize;
         let mask = (*index.get(p + 1)? as usize).wrapping_sub(region + 1);
         let h = hash_bytes(tok);
@@ -145,12 +174,14 @@ impl Vocab {
         // Group sizes, then region starts (each region a power of two ≥ twice its group).
         let mut index = vec![0u32; (1 << 16) + 1];
         let mut byte_ranks = [NONE; 256];
+        let mut pairs = vec![NONE; 1 << 16];
         let mut max_len = 0;
         for (e, w) in offsets.windows(2).enumerate() {
             let tok = bytes.get(w[0] as usize..w[1] as usize)?;
-            match prefix2(tok) {
-                Some(p) => *index.get_mut(p + 1)? += 1,
-                None => {
+            match (prefix2(tok), tok.len()) {
+                (Some(p), 2) => *pairs.get_mut(p)? = rank_of(e)?,
+                (Some(p), _) => *index.get_mut(p + 1)? += 1,
+                (None, _) => {
                     let b = *tok.first()?;
                     byte_ranks[b as usize] = rank_of(e)?;
                 }
@@ -176,7 +207,7 @@ impl Vocab {
         if byte_ranks.contains(&NONE) {
             return None;
         }
-        Some(Vocab { bytes, offsets, ranks, entries: OnceLock::new(), index, table, byte_ranks, max_len })
+        Some(Vocab { bytes, offsets, ranks, entries: OnceLock::new(), index, table, byte_ranks, pairs, max_len })
     }
 
     /// Number of ordinary tokens.
@@ -219,6 +250,9 @@ impl Vocab {
         let Some(p) = prefix2(piece) else {
             return piece.first().map(|&b| self.byte_ranks[b as usize]);
         };
+        if piece.len() == 2 {
+            return self.pairs.get(p).copied().filter(|&r| r != NONE);
+        }
         let start = *self.index.get(p)? as usize;
         let end = *self.index.get(p + 1)? as usize;
         if end == start {
@@ -235,7 +269,7 @@ impl Vocab {
             }
             if slot & !ENTRY_MASK == fp {
                 let e = (slot & ENTRY_MASK) as usize;
-                if self.entry(e) == Some(piece) {
+                if self.entry(e).is_some_and(|t| eq_bytes(t, piece)) {
                     return match &self.ranks {
                         None => Some(e as Rank),
                         Some(r) => r.get(e).copied(),
@@ -264,10 +298,10 @@ impl Vocab {
             n => {
                 if let Some(r) = self.rank(piece) {
                     emit(r);
-                } else if n <= SMALL_PIECE {
+                } else if n <= FLAT_PIECE {
                     self.merge_small(piece, emit);
                 } else {
-                    self.merge_large(piece, emit);
+                    self.merge_heap(piece, emit);
                 }
             }
         }
@@ -324,29 +358,46 @@ impl Vocab {
         }
     }
 
-    /// The same merge order with a min-heap of (pair rank, start) over a linked list of parts.
-    fn merge_large<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F) {
+    /// The same merge order with a min-heap of (pair rank, start) over a linked list of parts:
+    /// O(n log n). (Using it from 16 bytes up, on stack buffers, was no faster on multilingual
+    /// text: lookups, not the flat scan, dominate there.)
+    fn merge_heap<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F) {
         let n = piece.len();
+        let (mut end, mut prev, mut tok, mut pair) = (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
+        let mut heap = vec![0u64; 3 * n];
+        let bufs = Bufs { end: &mut end, prev: &mut prev, tok: &mut tok, pair: &mut pair, heap: &mut heap };
+        self.merge_heap_in(piece, emit, bufs);
+    }
+
+    fn merge_heap_in<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F, b: Bufs<'_>) {
+        let n = piece.len();
+        if b.end.len() < n || b.heap.len() < 3 * n {
+            return;
+        }
         // Per start position: end of the token starting there, previous part's start, its
         // rank, and the rank of the pair it starts (NONE if none or the part was merged away).
-        let mut end: Vec<u32> = (1..=n as u32).collect();
-        let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
-        let mut tok: Vec<Rank> = piece.iter().map(|&b| self.byte_ranks[b as usize]).collect();
-        let mut pair: Vec<Rank> = vec![NONE; n];
-        let mut heap = BinaryHeap::with_capacity(n);
+        let Bufs { end, prev, tok, pair, heap } = b;
+        let mut heap = MinHeap { items: heap, len: 0 };
+        for (i, &byte) in piece.iter().enumerate() {
+            end[i] = i as u32 + 1;
+            prev[i] = (i as u32).wrapping_sub(1);
+            tok[i] = self.byte_ranks[byte as usize];
+            pair[i] = NONE;
+        }
         for (i, w) in piece.windows(2).enumerate() {
             let r = self.rank_or_none(w);
             if r != NONE {
                 pair[i] = r;
-                heap.push(Reverse((r, i as u32)));
+                heap.push(((r as u64) << 32) | i as u64);
             }
         }
         let rank_of = |from: u32, to: u32| -> Rank {
             piece.get(from as usize..to as usize).map_or(NONE, |s| self.rank_or_none(s))
         };
-        while let Some(Reverse((r, i))) = heap.pop() {
+        while let Some(key) = heap.pop() {
+            let (r, i) = ((key >> 32) as Rank, key as u32);
             let iu = i as usize;
-            if pair.get(iu) != Some(&r) {
+            if pair[iu] != r {
                 continue; // stale: this part's pair changed since the push
             }
             let j = end[iu]; // the right part
@@ -359,7 +410,7 @@ impl Vocab {
                 let nr = rank_of(i, end[k as usize]);
                 pair[iu] = nr;
                 if nr != NONE {
-                    heap.push(Reverse((nr, i)));
+                    heap.push(((nr as u64) << 32) | i as u64);
                 }
             } else {
                 pair[iu] = NONE;
@@ -369,7 +420,7 @@ impl Vocab {
                 let pr = rank_of(p, k);
                 pair[p as usize] = pr;
                 if pr != NONE {
-                    heap.push(Reverse((pr, p)));
+                    heap.push(((pr as u64) << 32) | p as u64);
                 }
             }
         }
@@ -378,6 +429,68 @@ impl Vocab {
             emit(tok[i]);
             i = end[i] as usize;
         }
+    }
+}
+
+struct Bufs<'a> {
+    end: &'a mut [u32],
+    prev: &'a mut [u32],
+    tok: &'a mut [Rank],
+    pair: &'a mut [Rank],
+    heap: &'a mut [u64],
+}
+
+/// A binary min-heap over a caller-provided buffer; keys are `rank << 32 | start`, so the
+/// smallest rank pops first and, among equal ranks, the leftmost. Pushes beyond the buffer are
+/// dropped (the callers size it at 3n: n - 1 initial pairs plus at most 2 per merge).
+struct MinHeap<'a> {
+    items: &'a mut [u64],
+    len: usize,
+}
+
+impl MinHeap<'_> {
+    #[inline]
+    fn push(&mut self, key: u64) {
+        if self.len >= self.items.len() {
+            return;
+        }
+        let mut i = self.len;
+        self.len += 1;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.items[parent] <= key {
+                break;
+            }
+            self.items[i] = self.items[parent];
+            i = parent;
+        }
+        self.items[i] = key;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<u64> {
+        if self.len == 0 {
+            return None;
+        }
+        let top = self.items[0];
+        self.len -= 1;
+        let last = self.items[self.len];
+        let mut i = 0;
+        loop {
+            let l = 2 * i + 1;
+            if l >= self.len {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < self.len && self.items[r] < self.items[l] { r } else { l };
+            if self.items[c] >= last {
+                break;
+            }
+            self.items[i] = self.items[c];
+            i = c;
+        }
+        self.items[i] = last;
+        Some(top)
     }
 }
 
@@ -400,7 +513,7 @@ mod tests {
         let mut out = vec![];
         let mut f = |r| out.push(r);
         if large {
-            v.merge_large(s, &mut f);
+            v.merge_heap(s, &mut f);
         } else {
             v.merge_small(s, &mut f);
         }

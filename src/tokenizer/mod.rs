@@ -564,3 +564,39 @@ mod init_timing {
         }
     }
 }
+
+#[cfg(test)]
+mod split_timing {
+    /// `cargo test --release --lib split_vs_merge -- --ignored --nocapture` (needs the corpus
+    /// dumped by the parity test's `dump_corpus`).
+    #[test]
+    #[ignore]
+    fn split_vs_merge() {
+        use std::time::Instant;
+        let enc = super::Encoding::get("o200k_base").unwrap();
+        for kind in ["prose", "code", "multilingual"] {
+            let path = format!("{}/benches/.work/corpus/{kind}.txt", env!("CARGO_MANIFEST_DIR"));
+            let Ok(text) = std::fs::read_to_string(path) else { return };
+            let s = text.as_bytes();
+            let (mut pieces, mut long, mut single) = (0usize, 0usize, 0usize);
+            let t = Instant::now();
+            let mut p = 0;
+            while p < s.len() {
+                let e = super::pretokenize::o200k_next(s, p);
+                pieces += 1;
+                p = e;
+            }
+            let split = t.elapsed();
+            let mut p = 0;
+            while p < s.len() {
+                let e = super::pretokenize::o200k_next(s, p);
+                if enc.vocab.rank(&s[p..e]).is_some() { single += 1 } else if e - p > 16 { long += 1 }
+                p = e;
+            }
+            let t = Instant::now();
+            let n = enc.count(&text);
+            let all = t.elapsed();
+            eprintln!("{kind}: {} MB, split {split:?}, count {all:?}; {pieces} pieces, {single} single-token, {long} >16B non-token, {n} tokens", s.len() / 1_000_000);
+        }
+    }
+}
