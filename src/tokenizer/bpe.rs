@@ -88,7 +88,7 @@ fn read4(b: &[u8], i: usize) -> u64 {
 /// A small multiplicative hash that reads the bytes in overlapping 8- or 4-byte words (no
 /// per-byte loop, no memcpy call: both matter in wasm).
 #[inline(always)]
-fn hash_bytes(b: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
     let mix = |h: u64, v: u64| (h.rotate_left(23) ^ v).wrapping_mul(K);
     let len = b.len();
@@ -307,6 +307,45 @@ impl Vocab {
         }
     }
 
+    /// [`Vocab::encode_piece`] with a per-call memo of merged pieces: `piece` is
+    /// `text[at..at + piece.len()]`, and a piece that needed merging is merged once per call.
+    /// Words repeat within a text, and merging (not splitting or lookup) dominates on
+    /// non-English text; the memo is the caller's, so nothing is shared between calls.
+    #[inline]
+    pub(crate) fn encode_piece_memo<F: FnMut(Rank)>(
+        &self,
+        text: &[u8],
+        at: usize,
+        piece: &[u8],
+        memo: &mut Memo,
+        emit: &mut F,
+    ) {
+        if piece.len() < 2 || piece.len() > MEMO_MAX {
+            return self.encode_piece(piece, emit);
+        }
+        if let Some(r) = self.rank(piece) {
+            return emit(r);
+        }
+        let h = hash_bytes(piece);
+        if let Some(tokens) = memo.get(text, piece, h) {
+            for &t in tokens {
+                emit(t);
+            }
+            return;
+        }
+        let start = memo.tokens.len();
+        let mut both = |r: Rank| {
+            memo.tokens.push(r);
+            emit(r);
+        };
+        if piece.len() <= FLAT_PIECE {
+            self.merge_small(piece, &mut both);
+        } else {
+            self.merge_heap(piece, &mut both);
+        }
+        memo.insert(at, piece.len(), start, h);
+    }
+
     /// tiktoken's flat merge loop, on the stack. `2 <= piece.len() <= SMALL_PIECE`.
     fn merge_small<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F) {
         // parts[i] = (start, rank of the token starting there, rank of the pair it starts).
@@ -429,6 +468,97 @@ impl Vocab {
             emit(tok[i]);
             i = end[i] as usize;
         }
+    }
+}
+
+/// Pieces longer than this are not memoised.
+const MEMO_MAX: usize = 64;
+
+/// A per-call memo: open addressing from a piece (by its position in the text) to its tokens.
+#[derive(Default)]
+pub(crate) struct Memo {
+    slots: Vec<MemoSlot>,
+    used: usize,
+    tokens: Vec<Rank>,
+}
+
+#[derive(Clone, Copy, Default)]
+struct MemoSlot {
+    /// The top 32 bits of the piece's hash (the home slot is their top bits).
+    hash: u32,
+    /// The piece is `text[off..off + len]`; `len == 0` marks an empty slot.
+    off: u32,
+    len: u32,
+    /// Its tokens are `tokens[start..start + count]`.
+    start: u32,
+    count: u32,
+}
+
+impl Memo {
+    /// Slots at most; past half of that, new pieces are merged without being remembered.
+    const MAX_SLOTS: usize = 1 << 16;
+
+    fn home(hash: u32, mask: usize) -> usize {
+        (hash >> 8) as usize & mask
+    }
+
+    fn get<'a>(&'a self, text: &[u8], piece: &[u8], h: u64) -> Option<&'a [Rank]> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let hash = (h >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(hash, mask);
+        loop {
+            let s = *self.slots.get(i)?;
+            if s.len == 0 {
+                return None;
+            }
+            if s.hash == hash
+                && s.len as usize == piece.len()
+                && text.get(s.off as usize..(s.off + s.len) as usize).is_some_and(|t| eq_bytes(t, piece))
+            {
+                return self.tokens.get(s.start as usize..(s.start + s.count) as usize);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn place(slots: &mut [MemoSlot], slot: MemoSlot) {
+        let mask = slots.len() - 1;
+        let mut i = Self::home(slot.hash, mask);
+        while let Some(s) = slots.get_mut(i) {
+            if s.len == 0 {
+                *s = slot;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, at: usize, len: usize, start: usize, h: u64) {
+        if self.slots.is_empty() {
+            self.slots = vec![MemoSlot::default(); 256];
+        } else if 2 * (self.used + 1) > self.slots.len() {
+            if self.slots.len() >= Self::MAX_SLOTS {
+                return;
+            }
+            let mut grown = vec![MemoSlot::default(); self.slots.len() * 2];
+            for s in self.slots.iter().filter(|s| s.len != 0) {
+                Self::place(&mut grown, *s);
+            }
+            self.slots = grown;
+        }
+        let count = self.tokens.len() - start;
+        let slot = MemoSlot {
+            hash: (h >> 32) as u32,
+            off: at as u32,
+            len: len as u32,
+            start: start as u32,
+            count: count as u32,
+        };
+        Self::place(&mut self.slots, slot);
+        self.used += 1;
     }
 }
 

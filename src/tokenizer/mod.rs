@@ -237,11 +237,12 @@ impl Encoding {
             Split::O200k => pretokenize::o200k_next,
             Split::Cl100k => pretokenize::cl100k_next,
         };
+        let mut memo = bpe::Memo::default();
         let mut p = 0;
         while p < s.len() {
             let e = next(s, p).clamp(p + 1, s.len());
             if let Some(piece) = s.get(p..e) {
-                self.vocab.encode_piece(piece, emit);
+                self.vocab.encode_piece_memo(s, p, piece, &mut memo, emit);
             }
             p = e;
         }
