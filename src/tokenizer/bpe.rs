@@ -403,20 +403,20 @@ impl Vocab {
     fn merge_heap<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F) {
         let n = piece.len();
         let (mut end, mut prev, mut tok, mut pair) = (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
-        let mut heap = vec![0u64; 3 * n];
+        let mut heap = Vec::with_capacity(n);
         let bufs = Bufs { end: &mut end, prev: &mut prev, tok: &mut tok, pair: &mut pair, heap: &mut heap };
         self.merge_heap_in(piece, emit, bufs);
     }
 
     fn merge_heap_in<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F, b: Bufs<'_>) {
         let n = piece.len();
-        if b.end.len() < n || b.heap.len() < 3 * n {
+        if b.end.len() < n || b.prev.len() < n || b.tok.len() < n || b.pair.len() < n {
             return;
         }
         // Per start position: end of the token starting there, previous part's start, its
         // rank, and the rank of the pair it starts (NONE if none or the part was merged away).
         let Bufs { end, prev, tok, pair, heap } = b;
-        let mut heap = MinHeap { items: heap, len: 0 };
+        let mut heap = MinHeap { items: heap };
         for (i, &byte) in piece.iter().enumerate() {
             end[i] = i as u32 + 1;
             prev[i] = (i as u32).wrapping_sub(1);
@@ -567,25 +567,20 @@ struct Bufs<'a> {
     prev: &'a mut [u32],
     tok: &'a mut [Rank],
     pair: &'a mut [Rank],
-    heap: &'a mut [u64],
+    heap: &'a mut Vec<u64>,
 }
 
-/// A binary min-heap over a caller-provided buffer; keys are `rank << 32 | start`, so the
-/// smallest rank pops first and, among equal ranks, the leftmost. Pushes beyond the buffer are
-/// dropped (the callers size it at 3n: n - 1 initial pairs plus at most 2 per merge).
+/// A binary min-heap over a caller-provided vector; keys are `rank << 32 | start`, so the
+/// smallest rank pops first and, among equal ranks, the leftmost.
 struct MinHeap<'a> {
-    items: &'a mut [u64],
-    len: usize,
+    items: &'a mut Vec<u64>,
 }
 
 impl MinHeap<'_> {
     #[inline]
     fn push(&mut self, key: u64) {
-        if self.len >= self.items.len() {
-            return;
-        }
-        let mut i = self.len;
-        self.len += 1;
+        let mut i = self.items.len();
+        self.items.push(key);
         while i > 0 {
             let parent = (i - 1) / 2;
             if self.items[parent] <= key {
@@ -599,20 +594,20 @@ impl MinHeap<'_> {
 
     #[inline]
     fn pop(&mut self) -> Option<u64> {
-        if self.len == 0 {
-            return None;
+        let last = self.items.pop()?;
+        let len = self.items.len();
+        if len == 0 {
+            return Some(last);
         }
         let top = self.items[0];
-        self.len -= 1;
-        let last = self.items[self.len];
         let mut i = 0;
         loop {
             let l = 2 * i + 1;
-            if l >= self.len {
+            if l >= len {
                 break;
             }
             let r = l + 1;
-            let c = if r < self.len && self.items[r] < self.items[l] { r } else { l };
+            let c = if r < len && self.items[r] < self.items[l] { r } else { l };
             if self.items[c] >= last {
                 break;
             }
