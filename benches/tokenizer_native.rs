@@ -41,30 +41,52 @@ fn main() {
     let t = Instant::now();
     let ref_o = tiktoken_rs::o200k_base().unwrap();
     let ref_c = tiktoken_rs::cl100k_base().unwrap();
-    println!("tiktoken-rs init (both): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "tiktoken-rs init (both): {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let t = Instant::now();
     let bpe_o = bpe_openai::o200k_base();
     let bpe_c = bpe_openai::cl100k_base();
     bpe_o.count("warm");
     bpe_c.count("warm");
-    println!("bpe-openai init (both): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "bpe-openai init (both): {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     let docs = tokenizer_corpus::build(1);
     let reps = 5;
     println!(
         "\n{:<7} {:<13} {:>5} | {:>8} {:>8} | {:>11} {:>10} | {:>7} {:>7}",
-        "enc", "corpus", "MB", "ours cnt", "ours enc", "tiktoken-rs", "bpe-openai", "/tt-rs", "/bpe"
+        "enc",
+        "corpus",
+        "MB",
+        "ours cnt",
+        "ours enc",
+        "tiktoken-rs",
+        "bpe-openai",
+        "/tt-rs",
+        "/bpe"
     );
-    for (name, ours, tt, bpe) in [("o200k", o200k, &ref_o, bpe_o), ("cl100k", cl100k, &ref_c, bpe_c)] {
+    for (name, ours, tt, bpe) in [
+        ("o200k", o200k, &ref_o, bpe_o),
+        ("cl100k", cl100k, &ref_c, bpe_c),
+    ] {
         for kind in ["prose", "code", "multilingual"] {
-            let texts: Vec<&str> =
-                docs.iter().filter(|d| d.kind == kind).map(|d| d.text.as_str()).collect();
+            let texts: Vec<&str> = docs
+                .iter()
+                .filter(|d| d.kind == kind)
+                .map(|d| d.text.as_str())
+                .collect();
             let bytes: usize = texts.iter().map(|t| t.len()).sum();
             let ours_count = median_mbps(bytes, reps, || texts.iter().map(|t| ours.count(t)).sum());
-            let ours_enc =
-                median_mbps(bytes, reps, || texts.iter().map(|t| ours.encode_ordinary(t).len()).sum());
-            let tt_enc =
-                median_mbps(bytes, reps, || texts.iter().map(|t| tt.encode_ordinary(t).len()).sum());
+            let ours_enc = median_mbps(bytes, reps, || {
+                texts.iter().map(|t| ours.encode_ordinary(t).len()).sum()
+            });
+            let tt_enc = median_mbps(bytes, reps, || {
+                texts.iter().map(|t| tt.encode_ordinary(t).len()).sum()
+            });
             let bpe_count = median_mbps(bytes, reps, || texts.iter().map(|t| bpe.count(*t)).sum());
             println!(
                 "{:<7} {:<13} {:>5.2} | {:>8.1} {:>8.1} | {:>11.1} {:>10.1} | {:>6.2}x {:>6.2}x",
@@ -101,5 +123,8 @@ fn main() {
     let text = "a".repeat(64 * 1024);
     let t = Instant::now();
     let n = ref_o.encode_ordinary(&text).len();
-    println!("  o200k 64 KB 'a'  tiktoken-rs {:.1} ms ({n} tokens)", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "  o200k 64 KB 'a'  tiktoken-rs {:.1} ms ({n} tokens)",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 }

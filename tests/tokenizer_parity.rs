@@ -39,7 +39,10 @@ fn chunks(text: &str, max: usize) -> Vec<&str> {
 }
 
 fn first_diff(a: &[u32], b: &[u32]) -> usize {
-    a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()))
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
 }
 
 fn parity(name: &str) {
@@ -49,9 +52,15 @@ fn parity(name: &str) {
     for d in &docs {
         *by_kind.entry(d.kind).or_insert(0usize) += d.text.len();
     }
-    eprintln!("{name}: corpus {total} bytes in {} docs {by_kind:?}", docs.len());
+    eprintln!(
+        "{name}: corpus {total} bytes in {} docs {by_kind:?}",
+        docs.len()
+    );
     assert!(total >= 2_000_000, "corpus too small: {total} bytes");
-    assert!(by_kind.get("multilingual").copied().unwrap_or(0) >= 200_000, "too little multilingual text");
+    assert!(
+        by_kind.get("multilingual").copied().unwrap_or(0) >= 200_000,
+        "too little multilingual text"
+    );
     let enc = Encoding::get(name).unwrap();
     let reference = reference(name);
     let mut mismatches = 0;
@@ -67,10 +76,26 @@ fn parity(name: &str) {
                 let ctx = |v: &[u32]| {
                     let lo = i.saturating_sub(3);
                     let hi = (i + 4).min(v.len());
-                    v[lo..hi].iter().map(|&t| format!("{t}:{:?}", String::from_utf8_lossy(&reference.decode_bytes(&[t]).unwrap_or_default()))).collect::<Vec<_>>()
+                    v[lo..hi]
+                        .iter()
+                        .map(|&t| {
+                            format!(
+                                "{t}:{:?}",
+                                String::from_utf8_lossy(
+                                    &reference.decode_bytes(&[t]).unwrap_or_default()
+                                )
+                            )
+                        })
+                        .collect::<Vec<_>>()
                 };
                 if mismatches <= 10 {
-                    eprintln!("MISMATCH {name} in {} ({}) at token {i}:\n ours   {:?}\n theirs {:?}", d.name, d.kind, ctx(&ours), ctx(&theirs));
+                    eprintln!(
+                        "MISMATCH {name} in {} ({}) at token {i}:\n ours   {:?}\n theirs {:?}",
+                        d.name,
+                        d.kind,
+                        ctx(&ours),
+                        ctx(&theirs)
+                    );
                 }
                 continue;
             }
@@ -107,13 +132,32 @@ fn special_token_parity() {
         let reference = reference(name);
         let specials = reference.special_tokens();
         for t in texts {
-            assert_eq!(enc.encode_with_special_tokens(t), reference.encode_with_special_tokens(t), "{name} {t:?}");
-            assert_eq!(enc.encode(t, &SpecialPolicy::all()).unwrap(), reference.encode(t, &specials).unwrap().0, "{name} {t:?}");
+            assert_eq!(
+                enc.encode_with_special_tokens(t),
+                reference.encode_with_special_tokens(t),
+                "{name} {t:?}"
+            );
+            assert_eq!(
+                enc.encode(t, &SpecialPolicy::all()).unwrap(),
+                reference.encode(t, &specials).unwrap().0,
+                "{name} {t:?}"
+            );
             let only: HashSet<&str> = ["<|endoftext|>"].into_iter().collect();
-            let policy = SpecialPolicy { allowed: unillm::tokenizer::SpecialSet::Only(vec!["<|endoftext|>".into()]), disallowed: unillm::tokenizer::SpecialSet::None };
-            assert_eq!(enc.encode(t, &policy).unwrap(), reference.encode(t, &only).unwrap().0, "{name} {t:?}");
+            let policy = SpecialPolicy {
+                allowed: unillm::tokenizer::SpecialSet::Only(vec!["<|endoftext|>".into()]),
+                disallowed: unillm::tokenizer::SpecialSet::None,
+            };
+            assert_eq!(
+                enc.encode(t, &policy).unwrap(),
+                reference.encode(t, &only).unwrap().0,
+                "{name} {t:?}"
+            );
             let has_special = specials.iter().any(|s| t.contains(s));
-            assert_eq!(enc.encode(t, &SpecialPolicy::default()).is_err(), has_special, "{name} {t:?}");
+            assert_eq!(
+                enc.encode(t, &SpecialPolicy::default()).is_err(),
+                has_special,
+                "{name} {t:?}"
+            );
         }
         for &(tok, id) in enc.special_tokens() {
             assert_eq!(reference.encode_with_special_tokens(tok), vec![id]);
@@ -125,20 +169,48 @@ fn special_token_parity() {
 #[test]
 fn pathological_inputs_are_linear() {
     // A megabyte of one letter / of spaces / of digits: tiktoken's merge loop is quadratic here.
-    let mb = if cfg!(debug_assertions) { 1 << 18 } else { 1 << 20 };
+    let mb = if cfg!(debug_assertions) {
+        1 << 18
+    } else {
+        1 << 20
+    };
     for name in ["o200k_base", "cl100k_base"] {
         let enc = Encoding::get(name).unwrap();
-        for text in ["a".repeat(mb), " ".repeat(mb), "9".repeat(mb), "é".repeat(mb / 2), "\n".repeat(mb), "ab ".repeat(mb / 3)] {
+        for text in [
+            "a".repeat(mb),
+            " ".repeat(mb),
+            "9".repeat(mb),
+            "é".repeat(mb / 2),
+            "\n".repeat(mb),
+            "ab ".repeat(mb / 3),
+        ] {
             let t = std::time::Instant::now();
             let n = enc.count(&text);
             assert!(n > 0);
-            assert_eq!(enc.decode_bytes(&enc.encode_ordinary(&text)).unwrap(), text.as_bytes());
-            eprintln!("{name}: {} bytes of {:?}: {n} tokens in {:?}", text.len(), &text[..2], t.elapsed());
+            assert_eq!(
+                enc.decode_bytes(&enc.encode_ordinary(&text)).unwrap(),
+                text.as_bytes()
+            );
+            eprintln!(
+                "{name}: {} bytes of {:?}: {n} tokens in {:?}",
+                text.len(),
+                &text[..2],
+                t.elapsed()
+            );
         }
         // Same answers as the reference on sizes it can still handle.
         let reference = reference(name);
-        for text in ["a".repeat(20_000), " ".repeat(20_000), "x ".repeat(10_000) + "   ", "é".repeat(10_000)] {
-            assert_eq!(enc.encode_ordinary(&text), reference.encode_ordinary(&text), "{name}");
+        for text in [
+            "a".repeat(20_000),
+            " ".repeat(20_000),
+            "x ".repeat(10_000) + "   ",
+            "é".repeat(10_000),
+        ] {
+            assert_eq!(
+                enc.encode_ordinary(&text),
+                reference.encode_ordinary(&text),
+                "{name}"
+            );
         }
     }
 }
@@ -146,11 +218,42 @@ fn pathological_inputs_are_linear() {
 #[test]
 fn model_mapping_matches_tiktoken_rs() {
     let models = [
-        "gpt-4o", "gpt-4o-mini", "gpt-4o-2024-08-06", "chatgpt-4o-latest", "gpt-4.1", "gpt-4.1-mini", "gpt-4.5-preview",
-        "gpt-5", "gpt-5-mini", "gpt-5.1-codex", "o1", "o1-mini", "o3", "o3-mini", "o4-mini", "o4-mini-2025-04-16",
-        "gpt-4", "gpt-4-turbo", "gpt-4-32k", "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "gpt-35-turbo", "text-embedding-3-small",
-        "text-embedding-3-large", "text-embedding-ada-002", "davinci-002", "ft:gpt-4o-mini:org::x", "ft:gpt-3.5-turbo:a:b",
-        "text-davinci-003", "davinci", "gpt2", "gpt-oss-120b", "codex-mini-latest", "claude-3-5-sonnet", "gemini-2.0", "",
+        "gpt-4o",
+        "gpt-4o-mini",
+        "gpt-4o-2024-08-06",
+        "chatgpt-4o-latest",
+        "gpt-4.1",
+        "gpt-4.1-mini",
+        "gpt-4.5-preview",
+        "gpt-5",
+        "gpt-5-mini",
+        "gpt-5.1-codex",
+        "o1",
+        "o1-mini",
+        "o3",
+        "o3-mini",
+        "o4-mini",
+        "o4-mini-2025-04-16",
+        "gpt-4",
+        "gpt-4-turbo",
+        "gpt-4-32k",
+        "gpt-3.5-turbo",
+        "gpt-3.5-turbo-16k",
+        "gpt-35-turbo",
+        "text-embedding-3-small",
+        "text-embedding-3-large",
+        "text-embedding-ada-002",
+        "davinci-002",
+        "ft:gpt-4o-mini:org::x",
+        "ft:gpt-3.5-turbo:a:b",
+        "text-davinci-003",
+        "davinci",
+        "gpt2",
+        "gpt-oss-120b",
+        "codex-mini-latest",
+        "claude-3-5-sonnet",
+        "gemini-2.0",
+        "",
     ];
     for m in models {
         let theirs = tiktoken_rs::tokenizer::get_tokenizer(m).map(|t| match t {
@@ -175,7 +278,11 @@ fn dump_corpus() {
     std::fs::create_dir_all(&dir).unwrap();
     let docs = tokenizer_corpus::build(1);
     for kind in ["prose", "code", "multilingual"] {
-        let texts: Vec<&str> = docs.iter().filter(|d| d.kind == kind).map(|d| d.text.as_str()).collect();
+        let texts: Vec<&str> = docs
+            .iter()
+            .filter(|d| d.kind == kind)
+            .map(|d| d.text.as_str())
+            .collect();
         // documents separated by NUL, which none of them contains
         std::fs::write(dir.join(format!("{kind}.txt")), texts.join("\u{0}")).unwrap();
     }

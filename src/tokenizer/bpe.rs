@@ -77,12 +77,16 @@ fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
 
 #[inline(always)]
 fn read8(b: &[u8], i: usize) -> u64 {
-    b.get(i..i + 8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes)
+    b.get(i..i + 8)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u64::from_le_bytes)
 }
 
 #[inline(always)]
 fn read4(b: &[u8], i: usize) -> u64 {
-    b.get(i..i + 4).and_then(|s| s.try_into().ok()).map_or(0, u32::from_le_bytes) as u64
+    b.get(i..i + 4)
+        .and_then(|s| s.try_into().ok())
+        .map_or(0, u32::from_le_bytes) as u64
 }
 
 /// A small multiplicative hash that reads the bytes in overlapping 8- or 4-byte words (no
@@ -105,7 +109,10 @@ pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
         mix(h, read4(b, 0) | (read4(b, len - 4) << 32))
     } else {
         let at = |i: usize| b.get(i).map_or(0, |&x| x as u64);
-        mix(h, at(0) | (at(len / 2) << 8) | (at(len.wrapping_sub(1)) << 16))
+        mix(
+            h,
+            at(0) | (at(len / 2) << 8) | (at(len.wrapping_sub(1)) << 16),
+        )
     };
     h ^ (h >> 29)
 }
@@ -122,7 +129,11 @@ fn insert_entries(
     range: std::ops::Range<usize>,
 ) -> Option<()> {
     let mut start = *offsets.get(range.start)? as usize;
-    for (e, &end) in offsets.get(range.start + 1..range.end + 1)?.iter().enumerate() {
+    for (e, &end) in offsets
+        .get(range.start + 1..range.end + 1)?
+        .iter()
+        .enumerate()
+    {
         let end = end as usize;
         let tok = bytes.get(start..end)?;
         start = end;
@@ -160,7 +171,11 @@ impl Vocab {
     /// Builds the lookup over entries `bytes`/`offsets` with their `ranks` (`None`: entry =
     /// rank). Entries sorted lexicographically build fastest, but any order works. Returns
     /// `None` when the tables are inconsistent (offsets out of range, a missing single byte).
-    pub(crate) fn new(bytes: Vec<u8>, offsets: Vec<u32>, ranks: Option<Vec<Rank>>) -> Option<Vocab> {
+    pub(crate) fn new(
+        bytes: Vec<u8>,
+        offsets: Vec<u32>,
+        ranks: Option<Vec<Rank>>,
+    ) -> Option<Vocab> {
         let n = offsets.len().checked_sub(1)?;
         if n >= ENTRY_MASK as usize || ranks.as_ref().is_some_and(|r| r.len() != n) {
             return None;
@@ -202,12 +217,28 @@ impl Vocab {
         let mut table = vec![EMPTY; at as usize];
         // In slices, so that V8 runs most of them optimised (see `data::SLICE`).
         for first in (0..n).step_by(SLICE) {
-            insert_entries(&bytes, &offsets, &index, &mut table, first..(first + SLICE).min(n))?;
+            insert_entries(
+                &bytes,
+                &offsets,
+                &index,
+                &mut table,
+                first..(first + SLICE).min(n),
+            )?;
         }
         if byte_ranks.contains(&NONE) {
             return None;
         }
-        Some(Vocab { bytes, offsets, ranks, entries: OnceLock::new(), index, table, byte_ranks, pairs, max_len })
+        Some(Vocab {
+            bytes,
+            offsets,
+            ranks,
+            entries: OnceLock::new(),
+            index,
+            table,
+            byte_ranks,
+            pairs,
+            max_len,
+        })
     }
 
     /// Number of ordinary tokens.
@@ -336,7 +367,9 @@ impl Vocab {
                 return;
             }
         }
-        let Memo { tokens, scratch, .. } = memo;
+        let Memo {
+            tokens, scratch, ..
+        } = memo;
         let start = tokens.len();
         let mut both = |r: Rank| {
             if memoise {
@@ -372,7 +405,11 @@ impl Vocab {
         let mut parts = [(0u32, NONE, NONE); FLAT_PIECE + 1];
         let n = piece.len().min(FLAT_PIECE);
         for (i, (part, w)) in parts.iter_mut().zip(piece.windows(2)).enumerate() {
-            *part = (i as u32, self.byte_ranks[w[0] as usize], self.rank_or_none(w));
+            *part = (
+                i as u32,
+                self.byte_ranks[w[0] as usize],
+                self.rank_or_none(w),
+            );
         }
         if let (Some(part), Some(&last)) = (parts.get_mut(n - 1), piece.last()) {
             *part = (n as u32 - 1, self.byte_ranks[last as usize], NONE);
@@ -422,9 +459,16 @@ impl Vocab {
     /// text: lookups, not the flat scan, dominate there.)
     fn merge_heap<F: FnMut(Rank)>(&self, piece: &[u8], emit: &mut F) {
         let n = piece.len();
-        let (mut end, mut prev, mut tok, mut pair) = (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
+        let (mut end, mut prev, mut tok, mut pair) =
+            (vec![0; n], vec![0; n], vec![0; n], vec![0; n]);
         let mut heap = Vec::with_capacity(n);
-        let bufs = Bufs { end: &mut end, prev: &mut prev, tok: &mut tok, pair: &mut pair, heap: &mut heap };
+        let bufs = Bufs {
+            end: &mut end,
+            prev: &mut prev,
+            tok: &mut tok,
+            pair: &mut pair,
+            heap: &mut heap,
+        };
         self.merge_heap_in(piece, emit, bufs);
     }
 
@@ -435,7 +479,13 @@ impl Vocab {
         }
         // Per start position: end of the token starting there, previous part's start, its
         // rank, and the rank of the pair it starts (NONE if none or the part was merged away).
-        let Bufs { end, prev, tok, pair, heap } = b;
+        let Bufs {
+            end,
+            prev,
+            tok,
+            pair,
+            heap,
+        } = b;
         let mut heap = MinHeap { items: heap };
         for (i, &byte) in piece.iter().enumerate() {
             end[i] = i as u32 + 1;
@@ -451,7 +501,9 @@ impl Vocab {
             }
         }
         let rank_of = |from: u32, to: u32| -> Rank {
-            piece.get(from as usize..to as usize).map_or(NONE, |s| self.rank_or_none(s))
+            piece
+                .get(from as usize..to as usize)
+                .map_or(NONE, |s| self.rank_or_none(s))
         };
         while let Some(key) = heap.pop() {
             let (r, i) = ((key >> 32) as Rank, key as u32);
@@ -547,9 +599,13 @@ impl Memo {
             }
             if s.hash == hash
                 && s.len as usize == piece.len()
-                && text.get(s.off as usize..(s.off + s.len) as usize).is_some_and(|t| eq_bytes(t, piece))
+                && text
+                    .get(s.off as usize..(s.off + s.len) as usize)
+                    .is_some_and(|t| eq_bytes(t, piece))
             {
-                return self.tokens.get(s.start as usize..(s.start + s.count) as usize);
+                return self
+                    .tokens
+                    .get(s.start as usize..(s.start + s.count) as usize);
             }
             i = (i + 1) & mask;
         }
@@ -638,7 +694,11 @@ impl MinHeap<'_> {
                 break;
             }
             let r = l + 1;
-            let c = if r < len && self.items[r] < self.items[l] { r } else { l };
+            let c = if r < len && self.items[r] < self.items[l] {
+                r
+            } else {
+                l
+            };
             if self.items[c] >= last {
                 break;
             }
@@ -687,8 +747,14 @@ mod tests {
             assert_eq!(enc(&v, b"abcd", large), vec![258]);
             assert_eq!(enc(&v, b"abcde", large), vec![258, b'e' as Rank]);
             // "cd" (257) outranks "bc" (259).
-            assert_eq!(enc(&v, b"xbcd", large), vec![b'x' as Rank, b'b' as Rank, 257]);
-            assert_eq!(enc(&v, b"xbcx", large), vec![b'x' as Rank, 259, b'x' as Rank]);
+            assert_eq!(
+                enc(&v, b"xbcd", large),
+                vec![b'x' as Rank, b'b' as Rank, 257]
+            );
+            assert_eq!(
+                enc(&v, b"xbcx", large),
+                vec![b'x' as Rank, 259, b'x' as Rank]
+            );
         }
     }
 
@@ -713,7 +779,12 @@ mod tests {
                     [b'a', b'b', b' '][(x >> 16) as usize % 3]
                 })
                 .collect();
-            assert_eq!(enc(&v, &s, false), enc(&v, &s, true), "{:?}", String::from_utf8_lossy(&s));
+            assert_eq!(
+                enc(&v, &s, false),
+                enc(&v, &s, true),
+                "{:?}",
+                String::from_utf8_lossy(&s)
+            );
         }
     }
 }

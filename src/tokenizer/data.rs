@@ -21,7 +21,6 @@ pub(crate) struct TokenList {
     pub ranks: Option<Vec<u32>>,
 }
 
-
 fn u32_at(d: &[u8], at: usize) -> Option<u32> {
     let b = d.get(at..at + 4)?;
     Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -32,7 +31,12 @@ fn header(d: &[u8]) -> Option<(u32, usize, usize, &[u8])> {
     if d.get(..4)? != b"UTK1" {
         return None;
     }
-    Some((u32_at(d, 4)?, u32_at(d, 8)? as usize, u32_at(d, 12)? as usize, d.get(16..)?))
+    Some((
+        u32_at(d, 4)?,
+        u32_at(d, 8)? as usize,
+        u32_at(d, 12)? as usize,
+        d.get(16..)?,
+    ))
 }
 
 fn plane_value(planes: &[u8], n: usize, i: usize) -> Option<usize> {
@@ -60,7 +64,13 @@ pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
     let mut offsets = vec![0u32; n + 1];
     let mut cursor = (0usize, 0usize, 0usize); // (stream position, bytes written, previous start)
     for first in (0..n).step_by(SLICE) {
-        cursor = decode_entries(stream, &mut bytes, &mut offsets, first..(first + SLICE).min(n), cursor)?;
+        cursor = decode_entries(
+            stream,
+            &mut bytes,
+            &mut offsets,
+            first..(first + SLICE).min(n),
+            cursor,
+        )?;
     }
     if cursor.1 != total {
         return None;
@@ -77,7 +87,11 @@ pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
     if ranks.iter().any(|&r| r as usize >= n) {
         return None;
     }
-    Some(TokenList { bytes, offsets, ranks: Some(ranks) })
+    Some(TokenList {
+        bytes,
+        offsets,
+        ranks: Some(ranks),
+    })
 }
 
 #[inline(never)]
@@ -104,14 +118,20 @@ fn decode_entries(
         match (wide, word(bytes, prev), word(stream, at - sl)) {
             (true, Some(shared), Some(tail)) => {
                 bytes.get_mut(start..start + 16)?.copy_from_slice(&shared);
-                bytes.get_mut(start + k..start + k + 16)?.copy_from_slice(&tail);
+                bytes
+                    .get_mut(start + k..start + k + 16)?
+                    .copy_from_slice(&tail);
             }
             _ => {
                 for j in 0..k {
                     let b = *bytes.get(prev + j)?;
                     *bytes.get_mut(start + j)? = b;
                 }
-                for (o, &b) in bytes.get_mut(start + k..start + k + sl)?.iter_mut().zip(suffix) {
+                for (o, &b) in bytes
+                    .get_mut(start + k..start + k + sl)?
+                    .iter_mut()
+                    .zip(suffix)
+                {
                     *o = b;
                 }
             }
@@ -124,7 +144,10 @@ fn decode_entries(
 }
 
 /// Decodes a kind-1 table (references into `base`).
-pub(crate) fn decode_refs<'b>(d: &[u8], base: impl Fn(u32) -> Option<&'b [u8]>) -> Option<TokenList> {
+pub(crate) fn decode_refs<'b>(
+    d: &[u8],
+    base: impl Fn(u32) -> Option<&'b [u8]>,
+) -> Option<TokenList> {
     let (kind, n, total, body) = header(d)?;
     if kind != 1 {
         return None;
@@ -146,5 +169,9 @@ pub(crate) fn decode_refs<'b>(d: &[u8], base: impl Fn(u32) -> Option<&'b [u8]>) 
         }
         offsets.push(u32::try_from(bytes.len()).ok()?);
     }
-    (bytes.len() == total).then_some(TokenList { bytes, offsets, ranks: None })
+    (bytes.len() == total).then_some(TokenList {
+        bytes,
+        offsets,
+        ranks: None,
+    })
 }

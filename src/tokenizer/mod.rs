@@ -85,7 +85,9 @@ pub struct Encoding {
 
 impl std::fmt::Debug for Encoding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Encoding").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Encoding")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -125,14 +127,20 @@ pub struct SpecialPolicy {
 
 impl Default for SpecialPolicy {
     fn default() -> Self {
-        SpecialPolicy { allowed: SpecialSet::None, disallowed: SpecialSet::All }
+        SpecialPolicy {
+            allowed: SpecialSet::None,
+            disallowed: SpecialSet::All,
+        }
     }
 }
 
 impl SpecialPolicy {
     /// Every special-token string becomes its special token.
     pub fn all() -> Self {
-        SpecialPolicy { allowed: SpecialSet::All, disallowed: SpecialSet::None }
+        SpecialPolicy {
+            allowed: SpecialSet::All,
+            disallowed: SpecialSet::None,
+        }
     }
     /// These become special tokens; any other special-token string is an error.
     pub fn allow(tokens: &[&str]) -> Self {
@@ -143,7 +151,10 @@ impl SpecialPolicy {
     }
     /// Special-token strings are ordinary text (tiktoken's `disallowed_special=()`).
     pub fn ordinary() -> Self {
-        SpecialPolicy { allowed: SpecialSet::None, disallowed: SpecialSet::None }
+        SpecialPolicy {
+            allowed: SpecialSet::None,
+            disallowed: SpecialSet::None,
+        }
     }
 }
 
@@ -161,13 +172,19 @@ fn build(name: &'static str) -> Result<Encoding, String> {
         "cl100k_base" => {
             // cl100k_base is stored as references into o200k_base, which is decoded first.
             let base = Encoding::get("o200k_base").map_err(|e| e.message)?;
-            let l = data::decode_refs(data::CL100K_BASE, |r| base.vocab.token(r)).ok_or_else(corrupt)?;
+            let l = data::decode_refs(data::CL100K_BASE, |r| base.vocab.token(r))
+                .ok_or_else(corrupt)?;
             (l, CL100K_SPECIALS, Split::Cl100k)
         }
         _ => return Err(format!("unknown encoding {name:?}")),
     };
     let vocab = Vocab::new(list.bytes, list.offsets, list.ranks).ok_or_else(corrupt)?;
-    Ok(Encoding { name, vocab, specials, split })
+    Ok(Encoding {
+        name,
+        vocab,
+        specials,
+        split,
+    })
 }
 
 impl Encoding {
@@ -193,7 +210,10 @@ impl Encoding {
         };
         match slot.get_or_init(|| build(name)) {
             Ok(e) => Ok(e),
-            Err(msg) => Err(LlmError::new(crate::error::ErrorKind::InternalServerError, msg.clone())),
+            Err(msg) => Err(LlmError::new(
+                crate::error::ErrorKind::InternalServerError,
+                msg.clone(),
+            )),
         }
     }
 
@@ -215,7 +235,12 @@ impl Encoding {
 
     /// One more than the largest token id (tiktoken's `n_vocab`).
     pub fn n_vocab(&self) -> usize {
-        let max_special = self.specials.iter().map(|s| s.1 as usize + 1).max().unwrap_or(0);
+        let max_special = self
+            .specials
+            .iter()
+            .map(|s| s.1 as usize + 1)
+            .max()
+            .unwrap_or(0);
         self.vocab.len().max(max_special)
     }
 
@@ -346,9 +371,12 @@ impl Encoding {
 
     /// The bytes of one token (ordinary or special).
     pub fn token_bytes(&self, id: Rank) -> Option<&[u8]> {
-        self.vocab
-            .token(id)
-            .or_else(|| self.specials.iter().find(|s| s.1 == id).map(|s| s.0.as_bytes()))
+        self.vocab.token(id).or_else(|| {
+            self.specials
+                .iter()
+                .find(|s| s.1 == id)
+                .map(|s| s.0.as_bytes())
+        })
     }
 
     /// Decodes ids to bytes; an unknown id is a `BadRequestError`. Tokens may split a UTF-8
@@ -406,7 +434,10 @@ pub fn encoding_for_model(model: &str) -> Option<&'static str> {
     if let Some(&(_, enc)) = MODEL_TO_ENCODING.iter().find(|(m, _)| *m == model) {
         return Some(enc);
     }
-    MODEL_PREFIX_TO_ENCODING.iter().find(|(p, _)| model.starts_with(p)).map(|&(_, enc)| enc)
+    MODEL_PREFIX_TO_ENCODING
+        .iter()
+        .find(|(p, _)| model.starts_with(p))
+        .map(|&(_, enc)| enc)
 }
 
 const O200K: &str = "o200k_base";
@@ -509,12 +540,18 @@ mod tests {
         let only = c
             .encode(
                 text,
-                &SpecialPolicy { allowed: SpecialSet::Only(vec![ENDOFTEXT.into()]), disallowed: SpecialSet::None },
+                &SpecialPolicy {
+                    allowed: SpecialSet::Only(vec![ENDOFTEXT.into()]),
+                    disallowed: SpecialSet::None,
+                },
             )
             .unwrap();
         assert_eq!(&only[..3], &[64, 100_257, 65]);
         assert_eq!(c.decode(&only).unwrap(), text);
-        assert_eq!(c.encode(text, &SpecialPolicy::ordinary()).unwrap(), c.encode_ordinary(text));
+        assert_eq!(
+            c.encode(text, &SpecialPolicy::ordinary()).unwrap(),
+            c.encode_ordinary(text)
+        );
         assert_eq!(c.count_with(text, &SpecialPolicy::all()).unwrap(), 4);
     }
 
@@ -536,8 +573,14 @@ mod tests {
         assert_eq!(encoding_for_model("o3"), Some("o200k_base"));
         assert_eq!(encoding_for_model("chatgpt-4o-latest"), Some("o200k_base"));
         assert_eq!(encoding_for_model("gpt-4-turbo"), Some("cl100k_base"));
-        assert_eq!(encoding_for_model("text-embedding-3-small"), Some("cl100k_base"));
-        assert_eq!(encoding_for_model("ft:gpt-4o-2024-08-06:org::abc"), Some("o200k_base"));
+        assert_eq!(
+            encoding_for_model("text-embedding-3-small"),
+            Some("cl100k_base")
+        );
+        assert_eq!(
+            encoding_for_model("ft:gpt-4o-2024-08-06:org::abc"),
+            Some("o200k_base")
+        );
         assert_eq!(encoding_for_model("claude-3"), None);
         assert!(Encoding::for_model("claude-3").is_err());
     }
@@ -561,7 +604,10 @@ mod init_timing {
             let t = Instant::now();
             let cl = super::data::decode_refs(super::data::CL100K_BASE, |r| v.token(r)).unwrap();
             let e = t.elapsed();
-            eprintln!("decode {a:?} clone {b:?} vocab {d:?} cl100k decode {e:?} {}", v.len() + cl.offsets.len());
+            eprintln!(
+                "decode {a:?} clone {b:?} vocab {d:?} cl100k decode {e:?} {}",
+                v.len() + cl.offsets.len()
+            );
         }
     }
 }
@@ -576,8 +622,13 @@ mod split_timing {
         use std::time::Instant;
         let enc = super::Encoding::get("o200k_base").unwrap();
         for kind in ["prose", "code", "multilingual"] {
-            let path = format!("{}/benches/.work/corpus/{kind}.txt", env!("CARGO_MANIFEST_DIR"));
-            let Ok(text) = std::fs::read_to_string(path) else { return };
+            let path = format!(
+                "{}/benches/.work/corpus/{kind}.txt",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return;
+            };
             let s = text.as_bytes();
             let (mut pieces, mut long, mut single) = (0usize, 0usize, 0usize);
             let t = Instant::now();
@@ -591,7 +642,11 @@ mod split_timing {
             let mut p = 0;
             while p < s.len() {
                 let e = super::pretokenize::o200k_next(s, p);
-                if enc.vocab.rank(&s[p..e]).is_some() { single += 1 } else if e - p > 16 { long += 1 }
+                if enc.vocab.rank(&s[p..e]).is_some() {
+                    single += 1
+                } else if e - p > 16 {
+                    long += 1
+                }
                 p = e;
             }
             let t = Instant::now();

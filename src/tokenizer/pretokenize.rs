@@ -76,7 +76,10 @@ pub(crate) fn class(cp: u32) -> u8 {
 
 #[inline]
 pub(crate) fn class_table(cp: u32) -> u8 {
-    let block = CLASSES.get((cp >> BLOCK_SHIFT) as usize).copied().unwrap_or(0) as usize;
+    let block = CLASSES
+        .get((cp >> BLOCK_SHIFT) as usize)
+        .copied()
+        .unwrap_or(0) as usize;
     let at = INDEX_LEN + (block << BLOCK_SHIFT) + (cp as usize & ((1 << BLOCK_SHIFT) - 1));
     CLASSES.get(at).copied().unwrap_or(0)
 }
@@ -97,7 +100,10 @@ fn decode(s: &[u8], i: usize) -> (u32, usize) {
     } else if b0 < 0xF0 {
         (((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
     } else {
-        (((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
+        (
+            ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
     }
 }
 
@@ -357,8 +363,14 @@ mod tests {
         assert_eq!(split(o200k_next, "don't STOP'S"), ["don't", " STOP'S"]);
         assert_eq!(split(o200k_next, "HTMLParser"), ["HTMLParser"]);
         assert_eq!(split(o200k_next, "12345"), ["123", "45"]);
-        assert_eq!(split(o200k_next, "a  b\n\n c   "), ["a", " ", " b", "\n\n", " c", "   "]);
-        assert_eq!(split(o200k_next, "x = (y);\r\n"), ["x", " =", " (", "y", ");\r\n"]);
+        assert_eq!(
+            split(o200k_next, "a  b\n\n c   "),
+            ["a", " ", " b", "\n\n", " c", "   "]
+        );
+        assert_eq!(
+            split(o200k_next, "x = (y);\r\n"),
+            ["x", " =", " (", "y", ");\r\n"]
+        );
         assert_eq!(split(o200k_next, "a//b"), ["a", "//", "b"]);
     }
 
@@ -367,6 +379,9 @@ mod tests {
         assert_eq!(split(cl100k_next, "Hello world"), ["Hello", " world"]);
         assert_eq!(split(cl100k_next, "don't"), ["don", "'t"]);
         assert_eq!(split(cl100k_next, "12345"), ["123", "45"]);
-        assert_eq!(split(cl100k_next, "a  b\n\n c \n  "), ["a", " ", " b", "\n\n", " c", " \n  "]);
+        assert_eq!(
+            split(cl100k_next, "a  b\n\n c \n  "),
+            ["a", " ", " b", "\n\n", " c", " \n  "]
+        );
     }
 }
