@@ -7,7 +7,7 @@ const r0 = process.memoryUsage();
 const t0 = performance.now();
 let n;
 if (lib === "unillm") {
-  const m = require("./pkg/unillm_tokenizer_bench.js");
+  const m = require(process.env.PKG || "./pkg/unillm_tokenizer_bench.js");
   n = m.countTokens("o200k_base", text);
 } else if (lib === "gpt-tokenizer") {
   const m = require("gpt-tokenizer/encoding/o200k_base");

@@ -120,6 +120,43 @@ pub(crate) fn hash_bytes(b: &[u8]) -> u64 {
 /// Entries per call of [`insert_entries`].
 const SLICE: usize = 8192;
 
+/// Counts the entries of each two-byte group (into `index[p + 1]`) and records the ranks of
+/// one- and two-byte tokens; returns the longest entry's length.
+#[inline(never)]
+fn count_entries(
+    bytes: &[u8],
+    offsets: &[u32],
+    ranks: &Option<Vec<Rank>>,
+    index: &mut [u32],
+    pairs: &mut [Rank],
+    byte_ranks: &mut [Rank; 256],
+    range: std::ops::Range<usize>,
+) -> Option<usize> {
+    let mut max_len = 0;
+    let mut start = *offsets.get(range.start)? as usize;
+    for (i, &end) in offsets
+        .get(range.start + 1..range.end + 1)?
+        .iter()
+        .enumerate()
+    {
+        let e = range.start + i;
+        let end = end as usize;
+        let tok = bytes.get(start..end)?;
+        start = end;
+        let rank = || match ranks {
+            Some(r) => r.get(e).copied(),
+            None => Some(e as Rank),
+        };
+        match (prefix2(tok), tok.len()) {
+            (Some(p), 2) => *pairs.get_mut(p)? = rank()?,
+            (Some(p), _) => *index.get_mut(p + 1)? += 1,
+            (None, _) => *byte_ranks.get_mut(*tok.first()? as usize)? = rank()?,
+        }
+        max_len = max_len.max(tok.len());
+    }
+    Some(max_len)
+}
+
 #[inline(never)]
 fn insert_entries(
     bytes: &[u8],
@@ -180,28 +217,24 @@ impl Vocab {
         if n >= ENTRY_MASK as usize || ranks.as_ref().is_some_and(|r| r.len() != n) {
             return None;
         }
-        let rank_of = |e: usize| -> Option<Rank> {
-            match &ranks {
-                Some(r) => r.get(e).copied(),
-                None => Some(e as Rank),
-            }
-        };
         // Group sizes, then region starts (each region a power of two ≥ twice its group).
         let mut index = vec![0u32; (1 << 16) + 1];
         let mut byte_ranks = [NONE; 256];
         let mut pairs = vec![NONE; 1 << 16];
         let mut max_len = 0;
-        for (e, w) in offsets.windows(2).enumerate() {
-            let tok = bytes.get(w[0] as usize..w[1] as usize)?;
-            match (prefix2(tok), tok.len()) {
-                (Some(p), 2) => *pairs.get_mut(p)? = rank_of(e)?,
-                (Some(p), _) => *index.get_mut(p + 1)? += 1,
-                (None, _) => {
-                    let b = *tok.first()?;
-                    byte_ranks[b as usize] = rank_of(e)?;
-                }
-            }
-            max_len = max_len.max(tok.len());
+        // In slices, so that V8 runs most of them optimised (see `data::SLICE`).
+        for first in (0..n).step_by(SLICE) {
+            let range = first..(first + SLICE).min(n);
+            let slice_max = count_entries(
+                &bytes,
+                &offsets,
+                &ranks,
+                &mut index,
+                &mut pairs,
+                &mut byte_ranks,
+                range,
+            )?;
+            max_len = max_len.max(slice_max);
         }
         let mut at = 0u32;
         for slot in index.iter_mut() {

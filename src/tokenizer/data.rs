@@ -75,23 +75,36 @@ pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
     if cursor.1 != total {
         return None;
     }
-    let (lo, rest) = planes.split_at(n);
-    let (mid, hi) = rest.split_at(n);
-    let ranks: Vec<u32> = lo
-        .iter()
-        .zip(mid)
-        .zip(hi)
-        .map(|((&l, &m), &h)| l as u32 | (m as u32) << 8 | (h as u32) << 16)
-        .collect();
-    // Every rank below n: a full check that they are a permutation happens in the parity tests.
-    if ranks.iter().any(|&r| r as usize >= n) {
-        return None;
+    let mut ranks = vec![0u32; n];
+    for first in (0..n).step_by(SLICE) {
+        decode_ranks(planes, n, &mut ranks, first..(first + SLICE).min(n))?;
     }
     Some(TokenList {
         bytes,
         offsets,
         ranks: Some(ranks),
     })
+}
+
+/// Ranks from the three byte planes; every rank must be below n (that they form a permutation
+/// is checked by the parity tests, which decode every token).
+#[inline(never)]
+fn decode_ranks(
+    planes: &[u8],
+    n: usize,
+    ranks: &mut [u32],
+    range: std::ops::Range<usize>,
+) -> Option<()> {
+    let lo = planes.get(range.clone())?;
+    let mid = planes.get(n + range.start..n + range.end)?;
+    let hi = planes.get(2 * n + range.start..2 * n + range.end)?;
+    let out = ranks.get_mut(range)?;
+    let mut ok = true;
+    for (((r, &l), &m), &h) in out.iter_mut().zip(lo).zip(mid).zip(hi) {
+        *r = l as u32 | (m as u32) << 8 | (h as u32) << 16;
+        ok &= (*r as usize) < n;
+    }
+    ok.then_some(())
 }
 
 #[inline(never)]
