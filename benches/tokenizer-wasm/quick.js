@@ -1,6 +1,6 @@
 // Quick throughput check of the unillm harness alone: node quick.js [encoding]
 const fs = require("fs");
-const m = require("./pkg/unillm_tokenizer_bench.js");
+const m = require(process.env.PKG || "./pkg/unillm_tokenizer_bench.js");
 const enc = process.argv[2] || "o200k_base";
 for (const k of ["prose", "code", "multilingual"]) {
   const docs = fs.readFileSync(`${__dirname}/../.work/corpus/${k}.txt`, "utf8").split("\0");
