@@ -17,22 +17,34 @@
 //! initialised, immutable table).
 //!
 //! # Performance notes
-//! Measured on this project's 2-core machine; see `benches/RESULTS.md` for the figures.
-//! - Pre-tokenisation: a regex engine with lookaround (fancy-regex, as tiktoken-rs uses) costs
-//!   more than the merging itself and needs its Unicode tables at run time. The patterns are
-//!   simple enough to match by hand: one pass per piece over a two-level class table (230
-//!   distinct 128-code-point blocks, 38 KB raw, 2.7 KB gzip), with an ASCII fast path.
-//! - Lookup: a 200k-entry `HashMap<Vec<u8>, u32>` costs ~200k allocations at start-up. Instead the
-//!   token bytes live in one buffer in rank order and an open-addressing table of
-//!   `fingerprint << 32 | rank` (load ≤ 0.5, linear probing) indexes them; building it is one pass.
-//!   A perfect hash built at build time would remove that pass but adds ≥ 0.8 MB to the package.
-//! - Data: plain rank-ordered bytes gzip to 0.99 MB (o200k) + 0.43 MB (cl100k). Lexicographic
-//!   front coding plus a rank permutation gives 0.84 MB for o200k; cl100k stored as references to
-//!   o200k ranks (85% of its tokens) plus literals gives 0.28 MB. Merge-pair storage (0.85 MB for
-//!   o200k alone) and first-byte bucketing (0.88–0.92 MB) were measured and rejected.
-//! - Merging: tiktoken's flat O(n·m) scan is fastest for short pieces and runs on the stack up
-//!   to 128 bytes; longer pieces use a heap (same merge order: lowest rank, then leftmost), so
-//!   pathological inputs (a megabyte of one letter or of spaces) stay O(n log n).
+//! Measured on this project's shared 2-core machine (±20% noise); `benches/RESULTS.md` has the
+//! figures and commands. Kept, with what they replaced:
+//! - Pre-tokenisation by hand, not by a regex engine: fancy-regex (tiktoken-rs) costs more than
+//!   the merging and needs its Unicode tables at run time. One pass per piece over a two-level
+//!   class table (230 distinct 128-code-point blocks: 38 KB raw, 2.7 KB gzip), ASCII fast path;
+//!   1.8 MB of multilingual text splits in ~6 ms natively.
+//! - Data: plain rank-ordered token bytes gzip to 0.99 MB (o200k) + 0.43 MB (cl100k).
+//!   Lexicographic front coding plus the rank permutation: 0.84 MB for o200k; cl100k as
+//!   references to o200k ranks plus literals: 0.28 MB. Rejected: merge pairs (0.85 MB for o200k
+//!   alone), first-byte bucketing (0.88–0.92 MB), a leading-space flag (0.96 MB).
+//! - Lookup: no 200k-entry `HashMap<Vec<u8>, u32>` (200k allocations at start-up). The token
+//!   bytes stay in the decoded (lexicographic) order; tokens are grouped by their first two
+//!   bytes, each group an open-addressing region of 32-bit slots (14-bit fingerprint, 18-bit
+//!   entry) in one array, built in one sequential pass. Replaced: rank-ordered bytes with a
+//!   global table (12–16 ms to build natively, scattered writes), then a partitioned build
+//!   (~10 ms). Two-byte tokens sit in a direct 64K table (the commonest merge lookup).
+//!   Rejected: storing 3–7-byte tokens whole in 64-bit slots (no indirection on a hit) was no
+//!   faster in wasm and doubled the table.
+//! - Start-up in V8: init loops run in slices of 8,192 entries (`#[inline(never)]` helpers),
+//!   because V8 runs a wasm function's first calls in its baseline tier and cannot switch a
+//!   running call to optimised code; 16-byte word copies instead of small memcpy calls. o200k
+//!   first use went from ~35 ms to ~14 ms in Node.
+//! - Merging: tiktoken's flat scan up to 16 bytes (on the stack), a heap over a linked list
+//!   above that (same order: lowest rank, then leftmost). CJK and Thai pieces are long: a flat
+//!   scan up to 128 bytes gave 11.4 MB/s there in wasm, up to 16 bytes 15.0. Pathological
+//!   inputs (a megabyte of one letter or of spaces) stay O(n log n): ~0.3 s/MB.
+//! - A per-call memo of merged pieces (≤ 64 bytes) lets repeated words merge once per text;
+//!   nothing is cached across calls (no shared mutable state), unlike gpt-tokenizer's cache.
 //! - Whole-piece lookup first: most pieces are one token.
 
 mod bpe;
