@@ -3,12 +3,15 @@
 //!
 //! ```
 //! use unillm::tokenizer::{Encoding, SpecialPolicy};
-//! let enc = Encoding::get("o200k_base").unwrap();
+//! # fn main() -> Result<(), unillm::LlmError> {
+//! let enc = Encoding::get("o200k_base")?;
 //! let ids = enc.encode_ordinary("hello world");
 //! assert_eq!(enc.count("hello world"), ids.len());
-//! assert_eq!(enc.decode(&ids).unwrap(), "hello world");
+//! assert_eq!(enc.decode(&ids)?, "hello world");
 //! assert!(enc.encode("<|endoftext|>", &SpecialPolicy::default()).is_err());
-//! assert_eq!(enc.encode("<|endoftext|>", &SpecialPolicy::all()).unwrap(), vec![199999]);
+//! assert_eq!(enc.encode("<|endoftext|>", &SpecialPolicy::all())?, vec![199999]);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! The pieces: `pretokenize.rs` splits text like the encoding's regex (a hand-written matcher,
