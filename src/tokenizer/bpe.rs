@@ -15,7 +15,9 @@ use std::sync::OnceLock;
 pub type Rank = u32;
 
 const NONE: Rank = Rank::MAX;
-const EMPTY: u32 = u32::MAX;
+/// An empty table slot: zero, so the table comes from zeroed memory with no fill (slots hold
+/// entry + 1).
+const EMPTY: u32 = 0;
 /// Entries take the low 18 bits of a table slot (o200k_base has 199,998 ordinary tokens).
 const ENTRY_MASK: u32 = (1 << 18) - 1;
 
@@ -42,7 +44,7 @@ pub(crate) struct Vocab {
     entries: OnceLock<Vec<u32>>,
     /// Region starts in `table`, by two-byte prefix; 65,537 entries.
     index: Vec<u32>,
-    /// Slots: a 14-bit fingerprint (bits 18..32 of the hash) above an 18-bit entry, or [`EMPTY`].
+    /// Slots: a 14-bit fingerprint (bits 18..32 of the hash) above an 18-bit entry + 1, or [`EMPTY`].
     table: Vec<u32>,
     /// Rank of each single byte (every byte is a token in tiktoken's encodings).
     byte_ranks: [Rank; 256],
@@ -182,7 +184,7 @@ fn insert_entries(
         let mask = (*index.get(p + 1)? as usize).wrapping_sub(region + 1);
         let h = hash_bytes(tok);
         let mut i = (h >> 40) as usize & mask;
-        let slot = ((h as u32) & !ENTRY_MASK) | (range.start + e) as u32;
+        let slot = ((h as u32) & !ENTRY_MASK) | (range.start + e + 1) as u32;
         // A region is at most half full, so an empty slot is always found.
         loop {
             let t = table.get_mut(region + i)?;
@@ -332,7 +334,7 @@ impl Vocab {
                 return None;
             }
             if slot & !ENTRY_MASK == fp {
-                let e = (slot & ENTRY_MASK) as usize;
+                let e = ((slot & ENTRY_MASK) as usize).wrapping_sub(1);
                 if self.entry(e).is_some_and(|t| eq_bytes(t, piece)) {
                     return match &self.ranks {
                         None => Some(e as Rank),
