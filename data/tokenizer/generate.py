@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Generate the compiled-in tokenizer tables under data/tokenizer/ (run refresh.sh, not this).
+
+Inputs (both are crates from the Rust package registry, unpacked by `cargo fetch`):
+  --tiktoken-rs DIR   the tiktoken-rs crate: assets/<encoding>.tiktoken (base64 token, rank per line)
+  --regex-syntax DIR  the regex-syntax crate: src/unicode_tables/{general_category,perl_space}.rs,
+                      the very Unicode tables the reference pre-tokeniser (fancy-regex) matches with.
+
+Outputs (all little-endian, described in SOURCES.md):
+  o200k_base.bin   "UTK1", kind 0: token bytes sorted lexicographically and front-coded, plus the
+                   rank of each sorted entry as three byte planes (low, mid, high).
+  cl100k_base.bin  "UTK1", kind 1: for each rank, 1 + the o200k_base rank of the same bytes (three
+                   byte planes; 0 = not in o200k_base), then the missing tokens as (len, bytes).
+  unicode_classes.bin  per-code-point class flags in a two-level table (see tokenizer/pretokenize.rs).
+"""
+import argparse, base64, os, re, struct, sys
+
+def load_ranks(path):
+    toks = {}
+    with open(path, 'rb') as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            b64, rank = line.split()
+            toks[int(rank)] = base64.b64decode(b64)
+    n = len(toks)
+    if sorted(toks) != list(range(n)):
+        sys.exit(f'{path}: ranks are not 0..{n}')
+    out = [toks[i] for i in range(n)]
+    if any(not 0 < len(t) < 256 for t in out):
+        sys.exit(f'{path}: token longer than 255 bytes')
+    if len(set(out)) != n:
+        sys.exit(f'{path}: duplicate token bytes')
+    return out
+
+def planes(values):
+    return (bytes(v & 0xFF for v in values) + bytes((v >> 8) & 0xFF for v in values)
+            + bytes((v >> 16) & 0xFF for v in values))
+
+def header(kind, n, total):
+    return b'UTK1' + struct.pack('<III', kind, n, total)
+
+def encode_front_coded(tokens):
+    order = sorted(range(len(tokens)), key=lambda i: tokens[i])
+    stream = bytearray()
+    prev = b''
+    for i in order:
+        t = tokens[i]
+        k = 0
+        m = min(len(t), len(prev), 255)
+        while k < m and t[k] == prev[k]:
+            k += 1
+        stream += bytes([k, len(t) - k]) + t[k:]
+        prev = t
+    return header(0, len(tokens), sum(map(len, tokens))) + planes(order) + bytes(stream)
+
+def encode_refs(tokens, base):
+    index = {t: r for r, t in enumerate(base)}
+    refs, lits = [], bytearray()
+    for t in tokens:
+        r = index.get(t)
+        if r is None:
+            refs.append(0)
+            lits += bytes([len(t)]) + t
+        else:
+            refs.append(r + 1)
+    return header(1, len(tokens), sum(map(len, tokens))) + planes(refs) + bytes(lits)
+
+ESC = {'t': 9, 'n': 10, 'r': 13, '0': 0, '\\': 92, "'": 39, '"': 34}
+
+def parse_char(s):
+    if s.startswith('\\u{'):
+        return int(s[3:-1], 16)
+    if s.startswith('\\'):
+        return ESC[s[1:]]
+    if len(s) != 1:
+        sys.exit(f'cannot parse char literal {s!r}')
+    return ord(s)
+
+def load_table(path, name):
+    src = open(path, encoding='utf-8').read()
+    m = re.search(r'pub const ' + name + r": &'static \[\(char, char\)\] =\s*&\[(.*?)\];", src, re.S)
+    if not m:
+        sys.exit(f'{name} not found in {path}')
+    pairs = re.findall(r"\('((?:\\u\{[0-9a-fA-F]+\}|\\.|[^'\\])+)', '((?:\\u\{[0-9a-fA-F]+\}|\\.|[^'\\])+)'\)", m.group(1))
+    return [(parse_char(a), parse_char(b)) for a, b in pairs]
+
+# Class flags: A = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], B = [\p{Ll}\p{Lm}\p{Lo}\p{M}], L, N, WS (\s).
+A, B, L, N, WS = 1, 2, 4, 8, 16
+BLOCK = 128
+
+def unicode_classes(rs):
+    gc = os.path.join(rs, 'src/unicode_tables/general_category.rs')
+    ws = os.path.join(rs, 'src/unicode_tables/perl_space.rs')
+    flags = bytearray(0x110000)
+    def mark(ranges, f):
+        for lo, hi in ranges:
+            for c in range(lo, hi + 1):
+                flags[c] |= f
+    mark(load_table(gc, 'UPPERCASE_LETTER'), A | L)
+    mark(load_table(gc, 'TITLECASE_LETTER'), A | L)
+    mark(load_table(gc, 'LOWERCASE_LETTER'), B | L)
+    mark(load_table(gc, 'MODIFIER_LETTER'), A | B | L)
+    mark(load_table(gc, 'OTHER_LETTER'), A | B | L)
+    mark(load_table(gc, 'MARK'), A | B)
+    mark(load_table(gc, 'NUMBER'), N)
+    mark(load_table(ws, 'WHITE_SPACE'), WS)
+    # Cross-check against the union tables.
+    for name, f in (('LETTER', L),):
+        for lo, hi in load_table(gc, name):
+            for c in range(lo, hi + 1):
+                assert flags[c] & f, hex(c)
+    blocks, index = {}, []
+    for start in range(0, 0x110000, BLOCK):
+        blk = bytes(flags[start:start + BLOCK])
+        index.append(blocks.setdefault(blk, len(blocks)))
+    if len(blocks) > 255:
+        sys.exit('too many distinct blocks for a u8 index')
+    ordered = sorted(blocks.items(), key=lambda kv: kv[1])
+    # Layout: u8 index per block (0x110000 / BLOCK entries), then the distinct blocks.
+    return bytes(index) + b''.join(b for b, _ in ordered), len(blocks)
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--tiktoken-rs', required=True)
+    ap.add_argument('--regex-syntax', required=True)
+    ap.add_argument('--out', default=os.path.dirname(os.path.abspath(__file__)))
+    a = ap.parse_args()
+    o200k = load_ranks(os.path.join(a.tiktoken_rs, 'assets/o200k_base.tiktoken'))
+    cl100k = load_ranks(os.path.join(a.tiktoken_rs, 'assets/cl100k_base.tiktoken'))
+    outputs = {
+        'o200k_base.bin': encode_front_coded(o200k),
+        'cl100k_base.bin': encode_refs(cl100k, o200k),
+    }
+    classes, nblocks = unicode_classes(a.regex_syntax)
+    outputs['unicode_classes.bin'] = classes
+    import gzip, hashlib
+    for name, data in outputs.items():
+        with open(os.path.join(a.out, name), 'wb') as f:
+            f.write(data)
+        print(f'{name}: {len(data)} bytes raw, {len(gzip.compress(data, 9))} gzip -9, '
+              f'sha256 {hashlib.sha256(data).hexdigest()[:16]}')
+    print(f'unicode_classes: {nblocks} distinct blocks of {BLOCK}')
+
+if __name__ == '__main__':
+    main()
