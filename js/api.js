@@ -8,6 +8,7 @@ import { fromWasm, fromErrorJson, makeError, UnillmError } from './errors.js';
 
 export * from './errors.js';
 export * from './models.js';
+export * from './tokens.js';
 import { defaultModels } from './models.js';
 
 /** Call options (everything else in the params object is the OpenAI request body). */

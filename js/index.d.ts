@@ -341,3 +341,27 @@ export declare function supportsAudioOutput(model: string): boolean;
 export declare function supportsPdfInput(model: string): boolean;
 export declare function supportsWebSearch(model: string): boolean;
 export declare function supportsComputerUse(model: string): boolean;
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer (o200k_base and cl100k_base compiled in)
+
+export type EncodingName = 'o200k_base' | 'cl100k_base';
+/** Which tokenizer: an encoding, or a model (OpenAI models use their own; others cl100k_base, approximately). */
+export type TokenizerTarget = { encoding: EncodingName; model?: never } | { model: string; encoding?: never };
+export type SpecialTokens = 'all' | string[] | Set<string>;
+
+/** Token ids. A special-token string in `text` is an error unless allowed (tiktoken's rules). Strings with lone surrogates are encoded as U+FFFD. */
+export declare function encode(text: string, options?: TokenizerTarget & { allowedSpecial?: SpecialTokens; disallowedSpecial?: SpecialTokens }): Uint32Array;
+export declare function decode(ids: Uint32Array | number[], options?: TokenizerTarget): string;
+export declare function countTokens(text: string, options?: TokenizerTarget): number;
+export interface TokenCount {
+  tokens: number;
+  /** `true` when the model's own tokenizer counted; `false` for an approximation (non-OpenAI models). */
+  exact: boolean;
+  encoding: EncodingName;
+}
+/** LiteLLM's `token_counter`: OpenAI's chat accounting for `messages` (with tools), or plain `text`. */
+export declare function tokenCounter(args: { model: string; messages?: ChatMessage[]; text?: string; tools?: Tool[]; toolChoice?: ToolChoice }): TokenCount;
+/** The conversation fitted into `maxTokens` (default: 75% of the model's input window), keeping system messages and the latest turns. */
+export declare function trimMessages(args: { model: string; messages: ChatMessage[]; maxTokens?: number; models?: ModelRegistry }): ChatMessage[];
+export declare function encodingForModel(model: string): string | undefined;

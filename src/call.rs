@@ -171,6 +171,16 @@ impl Call {
         self.models = models;
     }
 
+    /// The prompt's tokens by the model's tokenizer (OpenAI's chat accounting), if countable.
+    pub fn prompt_tokens(&self) -> Option<u64> {
+        let tools: Option<Vec<serde_json::Value>> =
+            self.request.tools.as_ref().map(|t| t.iter().filter_map(|x| serde_json::to_value(x).ok()).collect());
+        let choice = self.request.tool_choice.as_ref().and_then(|c| serde_json::to_value(c).ok());
+        crate::tokenizer::counter::token_counter(&self.deployment.model, Some(&self.request.messages), None, tools.as_deref(), choice.as_ref())
+            .ok()
+            .map(|c| c.tokens)
+    }
+
     /// The cost of a call with this usage, if the model is priced (never for the mock provider).
     pub fn cost(&self, usage: &Usage, service_tier: Option<&str>) -> Option<f64> {
         price(&self.models, self.provider.id(), &self.deployment.model, usage, service_tier, self.now_ms)
@@ -210,8 +220,14 @@ impl Call {
                     _ => {}
                 }
             }
-            let reply =
-                mock::reply(&self.request, &self.deployment.model, self.mock_response.as_deref(), &self.id(), self.created());
+            let reply = mock::reply(
+                &self.request,
+                &self.deployment.model,
+                self.mock_response.as_deref(),
+                &self.id(),
+                self.created(),
+                self.prompt_tokens().unwrap_or(0),
+            );
             return Ok(Transport::Mock(reply));
         }
         self.provider.chat_request(&self.request, &self.deployment).map(Transport::Http).map_err(|e| self.tag(e))
@@ -266,6 +282,7 @@ impl Call {
                 model: self.deployment.model.clone(),
                 created: self.created(),
                 prompt_chars: self.request.messages.iter().map(|m| m.text().len()).sum(),
+                prompt_tokens: self.prompt_tokens(),
                 pricer: {
                     let (models, provider, model, now) =
                         (self.models.clone(), self.provider.id(), self.deployment.model.clone(), self.now_ms);

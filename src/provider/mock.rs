@@ -53,16 +53,17 @@ pub enum MockReply {
 }
 
 /// The reply the mock gives to `req`. `text` overrides the generated text (`mockResponse`).
-pub fn reply(req: &ChatRequest, model: &str, text: Option<&str>, id: &str, created: u64) -> MockReply {
+/// `prompt_tokens` is the prompt's count by the model's tokenizer; the reply is counted the same way.
+pub fn reply(req: &ChatRequest, model: &str, text: Option<&str>, id: &str, created: u64, prompt_tokens: u64) -> MockReply {
     let plan = plan(req, text);
-    let prompt_chars: usize = req.messages.iter().map(|m| m.text().len() + 16).sum();
-    let completion_chars = plan.text.as_ref().map_or(0, String::len)
-        + plan.tool.as_ref().map_or(0, |(name, args)| name.len() + args.len());
-    let usage = crate::stream::estimate_usage(prompt_chars, completion_chars);
+    let completion_tokens = crate::tokenizer::counter::encoding_for(model).map_or(0, |(enc, _)| {
+        enc.count(plan.text.as_deref().unwrap_or(""))
+            + plan.tool.as_ref().map_or(0, |(name, args)| enc.count(name) + enc.count(args))
+    }) as u64;
     let usage = json!({
-        "prompt_tokens": usage.prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "total_tokens": usage.total_tokens,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
     });
     let finish = if plan.tool.is_some() { "tool_calls" } else { "stop" };
     let call_id = format!("call_{}", id.trim_start_matches("chatcmpl-").get(..24).unwrap_or("mock"));
@@ -240,7 +241,7 @@ mod tests {
     #[test]
     fn streams_words_then_finish_usage_done() {
         let r = req(json!({"model": "mock/x", "stream": true, "messages": [{"role": "user", "content": "hi there"}]}));
-        let MockReply::Events(ev) = reply(&r, "x", None, "chatcmpl-1", 1) else { panic!("expected events") };
+        let MockReply::Events(ev) = reply(&r, "x", None, "chatcmpl-1", 1, 5) else { panic!("expected events") };
         assert!(ev.len() > 10);
         assert!(ev[1].contains("\"content\":\"Hello\""));
         assert!(ev.iter().any(|e| e.contains("\"finish_reason\":\"stop\"")));
@@ -260,7 +261,7 @@ mod tests {
             "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {
                 "type": "object", "properties": {"city": {"type": "string"}, "unit": {"enum": ["c", "f"]}, "days": {"type": "integer"}},
                 "required": ["city", "unit"]}}}]}));
-        let MockReply::Json(body) = reply(&r, "x", None, "chatcmpl-1", 1) else { panic!("expected json") };
+        let MockReply::Json(body) = reply(&r, "x", None, "chatcmpl-1", 1, 5) else { panic!("expected json") };
         let v: Value = serde_json::from_str(&body).expect("json");
         assert_eq!(v["choices"][0]["finish_reason"], "tool_calls");
         let args: Value = serde_json::from_str(v["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"].as_str().expect("str")).expect("args json");
@@ -270,7 +271,7 @@ mod tests {
     #[test]
     fn mock_response_text_overrides() {
         let r = req(json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "x"}]}));
-        let MockReply::Json(body) = reply(&r, "gpt-4o", Some("canned"), "chatcmpl-1", 1) else { panic!("json") };
+        let MockReply::Json(body) = reply(&r, "gpt-4o", Some("canned"), "chatcmpl-1", 1, 5) else { panic!("json") };
         assert!(body.contains("\"content\":\"canned\""));
     }
 }

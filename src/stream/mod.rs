@@ -42,6 +42,8 @@ pub struct PipelineConfig {
     pub created: u64,
     /// Characters of prompt, for a usage estimate when the provider reports none.
     pub prompt_chars: usize,
+    /// Prompt tokens by the tokenizer, used with a count of the output when the provider reports no usage.
+    pub prompt_tokens: Option<u64>,
     /// Sets `usage.cost` on the usage the stream ends with.
     pub pricer: Option<Pricer>,
 }
@@ -128,7 +130,14 @@ impl StreamPipeline {
         }
         self.finished = true;
         if self.assembler.usage().is_none() {
-            let mut usage = estimate_usage(self.cfg.prompt_chars, self.assembler.output_text_len());
+            // the provider reported none: count with the tokenizer (prompt counted by the call)
+            let mut usage = match self.cfg.prompt_tokens {
+                Some(p) => {
+                    let c = count_output(&self.cfg.model, &self.assembler.response());
+                    Usage { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, ..Usage::default() }
+                }
+                None => estimate_usage(self.cfg.prompt_chars, self.assembler.output_text_len()),
+            };
             usage.cost = self.cfg.pricer.as_ref().and_then(|p| p(&usage));
             self.assembler.set_usage(usage);
         }
@@ -236,8 +245,22 @@ impl StreamPipeline {
     }
 }
 
-/// A rough usage when a provider reports none: about four characters a token.
-/// (Replaced by exact tokenizer counts where the model's encoding is known.)
+/// Output tokens of a response by the model's tokenizer (text, reasoning and tool calls).
+pub fn count_output(model: &str, r: &ChatResponse) -> u64 {
+    let Ok((enc, _)) = crate::tokenizer::counter::encoding_for(model) else { return 0 };
+    r.choices
+        .iter()
+        .map(|c| {
+            let m = &c.message;
+            let text = enc.count(m.content.as_deref().unwrap_or("")) + enc.count(m.reasoning_content.as_deref().unwrap_or(""));
+            let tools: usize = m.tool_calls.iter().flatten().map(|t| enc.count(&t.function.name) + enc.count(&t.function.arguments)).sum();
+            (text + tools) as u64
+        })
+        .sum()
+}
+
+/// A rough usage from character counts (about four characters a token), for when neither the
+/// provider nor a tokenizer can say more.
 pub fn estimate_usage(prompt_chars: usize, completion_chars: usize) -> Usage {
     let p = prompt_chars.div_ceil(4) as u64;
     let c = completion_chars.div_ceil(4) as u64;

@@ -51,6 +51,7 @@
 //! - Whole-piece lookup first: most pieces are one token.
 
 mod bpe;
+pub mod counter;
 mod data;
 mod pretokenize;
 

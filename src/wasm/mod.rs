@@ -8,6 +8,7 @@
 use wasm_bindgen::prelude::*;
 
 mod models;
+mod tokens;
 
 use crate::call::{self, Call, CallOptions, Transport};
 use crate::error::LlmError;

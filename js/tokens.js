@@ -1,0 +1,74 @@
+// The compiled-in tokenizer (o200k_base, cl100k_base): exact counts with no network.
+import { encode as wEncode, decode as wDecode, countTokens as wCount, tokenCounter as wCounter,
+  trimMessages as wTrim, encodingForModel as wEncodingForModel } from './unillm.js';
+import { fromWasm, makeError } from './errors.js';
+import { defaultModels } from './models.js';
+
+function target(opts) {
+  if (typeof opts === 'string') return [opts, false];
+  const { model, encoding } = opts ?? {};
+  if (typeof encoding === 'string') return [encoding, true];
+  if (typeof model === 'string') return [model, false];
+  throw makeError('BadRequestError', 'pass `{ model }` or `{ encoding }` (o200k_base, cl100k_base)', { param: 'model' });
+}
+
+function text(t) {
+  if (typeof t !== 'string') throw makeError('BadRequestError', `expected a string, got ${t === null ? 'null' : typeof t}`, { param: 'text' });
+  return t;
+}
+
+function specials(v) {
+  if (v === undefined || v === null) return 'null';
+  if (v === 'all') return '"all"';
+  if (v instanceof Set) return JSON.stringify([...v]);
+  if (Array.isArray(v)) return JSON.stringify(v);
+  throw makeError('BadRequestError', 'special tokens must be "all" or an array of token strings');
+}
+
+function call(fn) {
+  try { return fn(); } catch (e) { throw fromWasm(e); }
+}
+
+/** Token ids (a `Uint32Array`). Special-token strings are an error unless allowed, as in tiktoken. */
+export function encode(t, opts = { encoding: 'o200k_base' }) {
+  const [name, isEnc] = target(opts);
+  const disallowed = opts?.disallowedSpecial === undefined ? '"all"' : specials(opts.disallowedSpecial);
+  return call(() => wEncode(text(t), name, isEnc, specials(opts?.allowedSpecial), disallowed));
+}
+
+/** The text of token ids. */
+export function decode(ids, opts = { encoding: 'o200k_base' }) {
+  const [name, isEnc] = target(opts);
+  let arr;
+  try { arr = ids instanceof Uint32Array ? ids : Uint32Array.from(ids, (x) => { if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new Error(); return x; }); }
+  catch { throw makeError('BadRequestError', 'token ids must be non-negative integers', { param: 'ids' }); }
+  return call(() => wDecode(arr, name, isEnc));
+}
+
+/** The number of tokens of `text` (special-token strings count as text). */
+export function countTokens(t, opts = { encoding: 'o200k_base' }) {
+  const [name, isEnc] = target(opts);
+  return call(() => wCount(text(t), name, isEnc));
+}
+
+/**
+ * LiteLLM's `token_counter`: `{ tokens, exact, encoding }` for chat `messages` (OpenAI's
+ * accounting, tools and tool choice included) or plain `text`. Non-OpenAI models are approximated
+ * with cl100k_base and say `exact: false`.
+ */
+export function tokenCounter({ model, messages, text: t, tools, toolChoice } = {}) {
+  if (typeof model !== 'string') throw makeError('BadRequestError', 'tokenCounter: `model` is required', { param: 'model' });
+  return JSON.parse(call(() => wCounter(JSON.stringify({ model, messages, text: t, tools, toolChoice }))));
+}
+
+/** The conversation fitted into `maxTokens` (default 75% of the model's input window): system messages and the latest turns. */
+export function trimMessages({ model, messages, maxTokens, models } = {}) {
+  if (typeof model !== 'string') throw makeError('BadRequestError', 'trimMessages: `model` is required', { param: 'model' });
+  const reg = models ?? defaultModels();
+  return JSON.parse(call(() => wTrim(JSON.stringify({ model, messages, maxTokens }), reg._wasm)));
+}
+
+/** The tiktoken encoding of an OpenAI model (`undefined` for other models). */
+export function encodingForModel(model) {
+  return wEncodingForModel(String(model));
+}

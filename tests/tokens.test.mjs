@@ -1,0 +1,70 @@
+// The tokenizer through the packed package: ids identical to the native parity-checked core on
+// real text, tiktoken's special-token rules, chat accounting, trimming, and bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const u = await import(pathToFileURL(path.join(here, '.work', 'app', 'node_modules', 'unillm', 'dist', 'node.js')));
+
+test('encode/decode round-trip and known ids', () => {
+  assert.deepEqual([...u.encode('Hello, world!')], [13225, 11, 2375, 0]);
+  assert.deepEqual([...u.encode('Hello, world!', { encoding: 'cl100k_base' })], [9906, 11, 1917, 0]);
+  assert.deepEqual([...u.encode('hello', { model: 'gpt-4' })], [15339]);
+  for (const t of ['', 'héllo wörld 🎉👩‍👩‍👧', '中文混合 English テキスト', '  \n\n\t  spaces', '12345678901234567890', readFileSync(path.join(here, '..', 'README.md'), 'utf8')]) {
+    for (const encoding of ['o200k_base', 'cl100k_base']) {
+      const ids = u.encode(t, { encoding });
+      assert.equal(u.decode(ids, { encoding }), t);
+      assert.equal(u.countTokens(t, { encoding }), ids.length);
+    }
+  }
+});
+
+test('special tokens follow tiktoken: disallowed by default, allowed on request', () => {
+  assert.throws(() => u.encode('x <|endoftext|>'), u.BadRequestError);
+  assert.deepEqual([...u.encode('<|endoftext|>', { encoding: 'o200k_base', allowedSpecial: 'all' })], [199999]);
+  assert.deepEqual([...u.encode('<|endoftext|>', { encoding: 'cl100k_base', allowedSpecial: ['<|endoftext|>'] })], [100257]);
+  assert.ok(u.encode('<|endoftext|>', { encoding: 'o200k_base', disallowedSpecial: [] }).length > 1, 'as ordinary text');
+  assert.equal(u.countTokens('<|endoftext|>'), u.encode('<|endoftext|>', { encoding: 'o200k_base', disallowedSpecial: [] }).length);
+});
+
+test('tokenCounter: exact for OpenAI models (chat accounting), labelled approximate otherwise', () => {
+  const messages = [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Hello, world!', name: 'ada' }];
+  const c = u.tokenCounter({ model: 'gpt-4o', messages });
+  assert.equal(c.exact, true);
+  assert.equal(c.encoding, 'o200k_base');
+  // per message 3 + role 1 + content, +1 for a name (+ its tokens), +3 reply priming
+  const content = u.countTokens('You are terse.') + u.countTokens('Hello, world!') + u.countTokens('ada');
+  assert.equal(c.tokens, 3 + 1 + 3 + 1 + content + 1 + 3);
+  const withTools = u.tokenCounter({ model: 'gpt-4o', messages, tools: [{ type: 'function', function: { name: 'f', description: 'd', parameters: { type: 'object', properties: { a: { type: 'string' } } } } }] });
+  assert.ok(withTools.tokens > c.tokens);
+  assert.deepEqual(u.tokenCounter({ model: 'anthropic/claude-sonnet-4-5', text: 'Hello' }), { tokens: 1, exact: false, encoding: 'cl100k_base' });
+});
+
+test('trimMessages keeps the system message and the latest turns within the budget', () => {
+  const turns = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i} ` + 'word '.repeat(100) }));
+  const messages = [{ role: 'system', content: 'rules' }, ...turns];
+  const out = u.trimMessages({ model: 'gpt-4o', messages, maxTokens: 1000 });
+  assert.equal(out[0].role, 'system');
+  assert.ok(out.length < messages.length && out.length > 2);
+  assert.equal(out[out.length - 1].content, turns[turns.length - 1].content);
+  assert.ok(u.tokenCounter({ model: 'gpt-4o', messages: out }).tokens <= 1000);
+  assert.deepEqual(u.trimMessages({ model: 'gpt-4o', messages: messages.slice(0, 3) }), messages.slice(0, 3), 'short conversations are untouched');
+});
+
+test('bad input is a typed error; huge and pathological input stays fast', () => {
+  assert.throws(() => u.countTokens(42), u.BadRequestError);
+  assert.throws(() => u.countTokens('x', { encoding: 'p99k_base' }), u.BadRequestError);
+  assert.throws(() => u.decode([1, -2]), u.BadRequestError);
+  assert.throws(() => u.decode([4_000_000]), u.BadRequestError);
+  assert.throws(() => u.tokenCounter({ model: 'gpt-4o', messages: 'hi' }), u.BadRequestError);
+  assert.equal(u.countTokens('\ud800'), 1, 'a lone surrogate counts as U+FFFD');
+  for (const s of ['a'.repeat(1 << 20), ' '.repeat(1 << 20), '7'.repeat(1 << 20)]) {
+    const t0 = performance.now();
+    const n = u.countTokens(s);
+    assert.ok(n > 0 && performance.now() - t0 < 5000, `${performance.now() - t0} ms`);
+  }
+  assert.equal(u.countTokens('still alive'), 2);
+});
