@@ -157,6 +157,20 @@ fn bare_model_provider(model: &str) -> Option<&'static str> {
     None
 }
 
+/// The message of a provider's error object (`err.message`, or `err` itself when it is a string),
+/// else the start of the body, else `HTTP <status>`. The caller redacts (via `LlmError::new`).
+pub(crate) fn error_message(err: &serde_json::Value, body: &[u8], status: u16) -> String {
+    if let Some(m) = err.get("message").and_then(serde_json::Value::as_str).or_else(|| err.as_str()) {
+        return m.to_owned();
+    }
+    let text = String::from_utf8_lossy(body.get(..body.len().min(500)).unwrap_or_default()).trim().to_owned();
+    if text.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        text
+    }
+}
+
 /// Finds a header value, case-insensitively.
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())

@@ -171,19 +171,7 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, LlmError> {
 pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) -> LlmError {
     let v: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
     let err = v.get("error").unwrap_or(&v);
-    let message = err
-        .get("message")
-        .and_then(|m| m.as_str())
-        .map(str::to_owned)
-        .or_else(|| err.as_str().map(str::to_owned))
-        .unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(&body[..body.len().min(500)]).trim().to_owned();
-            if text.is_empty() {
-                format!("HTTP {status}")
-            } else {
-                text
-            }
-        });
+    let message = super::error_message(err, body, status);
     let code = err.get("code").and_then(|c| c.as_str().map(str::to_owned).or_else(|| c.as_i64().map(|n| n.to_string())));
     let etype = err.get("type").and_then(|t| t.as_str());
     let param = err.get("param").and_then(|p| p.as_str());

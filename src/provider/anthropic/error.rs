@@ -47,14 +47,7 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
     let err = v.get("error").unwrap_or(&Value::Null);
     let etype = err.get("type").and_then(Value::as_str);
     let status = if (200..300).contains(&status) { etype.map_or(500, status_of) } else { status };
-    let message = err.get("message").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| {
-        let text = String::from_utf8_lossy(&body[..body.len().min(500)]).trim().to_owned();
-        if text.is_empty() {
-            format!("HTTP {status}")
-        } else {
-            text
-        }
-    });
+    let message = crate::provider::error_message(err, body, status);
     let kind = refine_kind(etype.map_or_else(|| ErrorKind::from_status(status), |t| kind_of(t, status)), &message, etype);
     let mut e = LlmError::new(kind, message).with_status(status);
     if let Some(t) = etype {

@@ -45,14 +45,7 @@ pub fn classify_error(status: u16, headers: &[(String, String)], body: &[u8]) ->
         status
     };
     let status_name = err.get("status").and_then(Value::as_str);
-    let message = err.get("message").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| {
-        let text = String::from_utf8_lossy(&body[..body.len().min(500)]).trim().to_owned();
-        if text.is_empty() {
-            format!("HTTP {status}")
-        } else {
-            text
-        }
-    });
+    let message = crate::provider::error_message(err, body, status);
     let details = err.get("details").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     let reason = details.iter().find_map(|d| d.get("reason").and_then(Value::as_str));
     let retry_after = details.iter().find_map(|d| d.get("retryDelay").and_then(Value::as_str)).and_then(duration_ms);
