@@ -7,8 +7,10 @@ cd "$(dirname "$0")/.."
 export RUSTUP_TOOLCHAIN=unillm-wasm
 log() { printf '\033[1;34m[build]\033[0m %s\n' "$*" >&2; }
 
-cargo build --quiet --release --target wasm32-unknown-unknown
-raw=target/wasm32-unknown-unknown/release/unillm.wasm
+profile=release
+[ "${UNILLM_FAST:-0}" = 1 ] && profile=wasm-fast
+cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown
+raw=target/wasm32-unknown-unknown/$profile/unillm.wasm
 mkdir -p dist target/pkg
 
 # wasm-bindgen + wasm-opt only when the compiled module changed
@@ -16,7 +18,7 @@ sum=$(sha256sum "$raw" | cut -c1-32)
 if [ "$(cat target/pkg/.stamp 2>/dev/null)" != "$sum" ] || [ ! -f dist/unillm_bg.wasm ]; then
   log "wasm-bindgen"
   wasm-bindgen --target web --weak-refs --out-dir target/pkg --out-name unillm "$raw"
-  if [ "${UNILLM_WASM_OPT:-1}" = 1 ]; then
+  if [ "${UNILLM_WASM_OPT:-1}" = 1 ] && [ "$profile" = release ]; then
     log "wasm-opt -O3"
     # binaryen from npm (Debian's v108 produces modules that fail to load); -O3 for speed,
     # the size is already small after LTO
