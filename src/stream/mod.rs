@@ -288,7 +288,7 @@ mod tests {
         let mut out = Vec::new();
         p.feed(input.as_bytes(), &mut out).expect("chunks first");
         assert_eq!(out.len(), 2);
-        let e = p.finish(&mut out).err().expect("then the error");
+        let e = p.finish(&mut out).expect_err("then the error");
         assert_eq!(e.kind, ErrorKind::InternalServerError);
         assert!(e.message.contains("boom"));
         assert!(p.feed(b"more", &mut out).is_err(), "a failed stream stays failed");
@@ -299,7 +299,7 @@ mod tests {
         let mut p = pipeline(false);
         let mut out = Vec::new();
         p.feed(format!("{CHUNK}\n\n").as_bytes(), &mut out).expect("feed");
-        let e = p.finish(&mut out).err().expect("truncation error");
+        let e = p.finish(&mut out).expect_err("truncation error");
         assert_eq!(e.kind, ErrorKind::APIConnectionError);
     }
 
@@ -310,7 +310,7 @@ mod tests {
         let many = format!("{CHUNK}\n\n").repeat(REPEATED_CHUNK_LIMIT + 5);
         p.feed(many.as_bytes(), &mut out).expect("chunks before the limit are delivered");
         assert_eq!(out.len(), REPEATED_CHUNK_LIMIT - 1);
-        assert!(p.finish(&mut out).err().expect("error").message.contains("repeated"));
+        assert!(p.finish(&mut out).expect_err("error").message.contains("repeated"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub struct TokenCount {
 /// The encoding for `model` (a `provider/` prefix is ignored), and whether it is the model's own.
 pub fn encoding_for(model: &str) -> Result<(&'static Encoding, bool), LlmError> {
     let bare = match model.split_once('/') {
-        Some((p, rest)) if matches!(p, "openai" | "azure" | "text-completion-openai") => rest,
+        Some(("openai" | "azure" | "text-completion-openai", rest)) => rest,
         _ => model,
     };
     if let Some(name) = super::encoding_for_model(bare) {
