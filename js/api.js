@@ -299,6 +299,20 @@ export function completion(params) {
   return run(params, undefined, undefined, undefined);
 }
 
+/** Expands the wasm decoder's batch (see `drain` in src/wasm/mod.rs) into chunk objects. */
+function unpack(batch) {
+  if (Array.isArray(batch)) return batch;
+  const [id, created, model] = batch.env;
+  const items = batch.c;
+  for (let k = 0; k < items.length; k++) {
+    const x = items[k];
+    if (typeof x === 'string') {
+      items[k] = { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content: x }, finish_reason: null }] };
+    }
+  }
+  return items;
+}
+
 /**
  * A streamed chat completion: an async iterable of OpenAI `chat.completion.chunk` objects, and a
  * `ReadableStream` of the same via `toReadableStream()`. Iterate once; use `tee()` for two readers.
@@ -350,7 +364,7 @@ export class Stream {
         try { out = r.done ? dec.finish() : dec.push(r.value); } catch (e) { fail(fromWasm(e, this.#ctx)); }
         if (r.done) close(true);
         if (out !== undefined) {
-          buf = JSON.parse(out);
+          buf = unpack(JSON.parse(out));
           i = 0;
           if (buf.length > 0) return { value: buf[i++], done: false };
         }

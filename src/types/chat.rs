@@ -465,6 +465,24 @@ pub struct ChatChunk {
 }
 
 impl ChatChunk {
+    /// The content of a chunk that is nothing but one content delta of choice 0 (the bulk of any
+    /// stream): `id`, `object`, `created`, `model` and that text say everything about it. `None`
+    /// for any other shape, and for a chunk carrying the provider's own JSON.
+    pub fn simple_content(&self) -> Option<&str> {
+        if self.raw.is_some() || self.usage.is_some() || self.system_fingerprint.is_some() || self.object != "chat.completion.chunk" {
+            return None;
+        }
+        let [c] = self.choices.as_slice() else { return None };
+        let d = &c.delta;
+        if c.index != 0 || c.finish_reason.is_some() || c.logprobs.is_some() {
+            return None;
+        }
+        if d.role.is_some() || d.tool_calls.is_some() || d.refusal.is_some() || d.reasoning_content.is_some() || d.thinking_blocks.is_some() {
+            return None;
+        }
+        d.content.as_deref()
+    }
+
     /// The chunk as OpenAI-format JSON: the provider's own text when it is unchanged.
     pub fn write_json(&self, out: &mut String) -> Result<(), serde_json::Error> {
         match &self.raw {

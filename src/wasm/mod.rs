@@ -137,19 +137,41 @@ impl StreamDecoder {
         to_json(&self.pipeline.response())
     }
 
+    /// One JSON value for the batch. A plain array of chunks; or, when some chunks are bare content
+    /// deltas, `{"env": [id, created, model], "c": [...]}` where a string item stands for the chunk
+    /// `{id, object: "chat.completion.chunk", created, model, choices: [{index: 0, delta: {content},
+    /// finish_reason: null}]}` (js/api.js builds it with an object literal, which is several times
+    /// cheaper than `JSON.parse` of the full chunk), and any other item is a chunk.
     fn drain(&mut self) -> Result<Option<String>, JsValue> {
         if self.out.is_empty() {
             return Ok(None);
         }
-        let mut s = String::with_capacity(self.out.iter().map(|c| c.raw.as_ref().map_or(256, String::len) + 1).sum::<usize>() + 2);
-        s.push('[');
+        let ser = |e: serde_json::Error| js_err(LlmError::malformed(format!("serialization failed: {e}")));
+        let env = self.out.iter().find(|c| c.simple_content().is_some()).map(|c| (c.id.clone(), c.created, c.model.clone()));
+        let mut s = String::with_capacity(self.out.iter().map(|c| c.raw.as_ref().map_or(64, String::len) + 1).sum::<usize>() + 64);
+        match &env {
+            Some((id, created, model)) => {
+                s.push_str("{\"env\":");
+                s.push_str(&serde_json::to_string(&(id, created, model)).map_err(ser)?);
+                s.push_str(",\"c\":[");
+            }
+            None => s.push('['),
+        }
         for (i, c) in self.out.iter().enumerate() {
             if i > 0 {
                 s.push(',');
             }
-            c.write_json(&mut s).map_err(|e| js_err(LlmError::malformed(format!("serialization failed: {e}"))))?;
+            match (&env, c.simple_content()) {
+                (Some((id, created, model)), Some(text)) if *id == c.id && *created == c.created && *model == c.model => {
+                    s.push_str(&serde_json::to_string(text).map_err(ser)?);
+                }
+                _ => c.write_json(&mut s).map_err(ser)?,
+            }
         }
         s.push(']');
+        if env.is_some() {
+            s.push('}');
+        }
         Ok(Some(s))
     }
 }
