@@ -470,3 +470,23 @@ fn image_costs_match_litellm() {
     assert!(bad.is_empty());
     assert!(priced > 300);
 }
+
+#[test]
+fn memoised_lookups_never_leak_into_registries_with_entries() {
+    use unillm::pricing::{ModelInfo, ModelRegistry};
+    use unillm::types::Usage;
+    let usage = Usage { prompt_tokens: 1000, completion_tokens: 1000, ..Usage::default() };
+    let builtin = ModelRegistry::new();
+    // a miss, twice (the second from the memo), and a hit, twice
+    assert!(builtin.completion_cost("acme-memo-model", &usage).is_err());
+    assert!(builtin.completion_cost("acme-memo-model", &usage).is_err());
+    let a = builtin.completion_cost("gpt-4o", &usage).expect("priced");
+    assert_eq!(builtin.completion_cost("gpt-4o", &usage).expect("priced"), a);
+    // a registry with its own entry prices the name the built-in table missed
+    let mut own = ModelRegistry::new();
+    let info = serde_json::json!({"input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6, "litellm_provider": "openai"});
+    own.register_model("acme-memo-model", ModelInfo::from_json("acme-memo-model", &info).expect("info"));
+    assert_eq!(own.completion_cost("acme-memo-model", &usage).expect("priced by the overlay"), 0.003);
+    // and the built-in table still does not know it
+    assert!(builtin.completion_cost("acme-memo-model", &usage).is_err());
+}

@@ -295,6 +295,11 @@ impl ModelRegistry {
         custom: BTreeMap::new(),
     };
 
+    /// Whether this registry is the compiled-in table alone (no entries of its own).
+    pub fn is_builtin_only(&self) -> bool {
+        self.custom.is_empty()
+    }
+
     /// A registry with no entries of its own: just the compiled-in table.
     pub fn new() -> ModelRegistry {
         ModelRegistry::default()

@@ -94,23 +94,50 @@ impl ModelRegistry {
         usage: &Usage,
         options: &CostOptions<'_>,
     ) -> Result<Cost, LlmError> {
-        let provider = match options.provider {
-            Some(p) => Some(p.to_string()),
-            None => self.provider_of(model),
-        };
-        let info = self
-            .model_info_for(model, provider.as_deref())
-            .ok_or_else(|| cost::unknown_model(model))?;
-        if info.inferred {
-            // LiteLLM prices such a name at 0; a silent zero is worse than saying we don't know.
-            return Err(cost::unknown_model(model));
-        }
+        let (provider, info) = self.priced_info(model, options.provider);
+        let info = info.ok_or_else(|| cost::unknown_model(model))?;
         Ok(cost::cost_for_info(
             &info,
             usage,
             provider.as_deref(),
             options,
         ))
+    }
+
+    /// The provider and the priced entry for `model` (`None`: unknown, or known only from the
+    /// fallback rules, which LiteLLM prices at 0 — a silent zero is worse than saying we don't
+    /// know). Lookups in the built-in table alone are memoised: the table never changes, and a
+    /// miss walks every fallback rule (≈0.2 ms in wasm), which every call to a model the table
+    /// lacks (an Azure deployment, a local vLLM model) would otherwise pay again.
+    fn priced_info(&self, model: &str, provider: Option<&str>) -> (Option<String>, Option<ModelInfo>) {
+        let compute = || {
+            let provider = match provider {
+                Some(p) => Some(p.to_string()),
+                None => self.provider_of(model),
+            };
+            let info = self.model_info_for(model, provider.as_deref()).filter(|i| !i.inferred);
+            (provider, info)
+        };
+        if !self.is_builtin_only() {
+            return compute();
+        }
+        type Memo = std::collections::HashMap<(String, Option<String>), (Option<String>, Option<ModelInfo>)>;
+        thread_local! {
+            static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
+        }
+        let key = (model.to_string(), provider.map(str::to_string));
+        if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+            return hit;
+        }
+        let value = compute();
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= 512 {
+                m.clear(); // bounded: a caller cycling through endless names cannot grow it
+            }
+            m.insert(key, value.clone());
+        });
+        value
     }
 
     /// LiteLLM's `completion_cost` for a chat call with this usage: prompt + completion cost.
