@@ -176,7 +176,7 @@ impl Call {
         let tools: Option<Vec<serde_json::Value>> =
             self.request.tools.as_ref().map(|t| t.iter().filter_map(|x| serde_json::to_value(x).ok()).collect());
         let choice = self.request.tool_choice.as_ref().and_then(|c| serde_json::to_value(c).ok());
-        crate::tokenizer::counter::token_counter(&self.deployment.model, Some(&self.request.messages), None, tools.as_deref(), choice.as_ref())
+        crate::token_count::token_counter(&self.deployment.model, Some(&self.request.messages), None, tools.as_deref(), choice.as_ref())
             .ok()
             .map(|c| c.tokens)
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod pricing;
 pub mod provider;
 pub mod stream;
+pub mod token_count;
 pub mod tokenizer;
 pub mod types;
 pub mod util;

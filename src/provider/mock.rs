@@ -56,7 +56,7 @@ pub enum MockReply {
 /// `prompt_tokens` is the prompt's count by the model's tokenizer; the reply is counted the same way.
 pub fn reply(req: &ChatRequest, model: &str, text: Option<&str>, id: &str, created: u64, prompt_tokens: u64) -> MockReply {
     let plan = plan(req, text);
-    let completion_tokens = crate::tokenizer::counter::encoding_for(model).map_or(0, |(enc, _)| {
+    let completion_tokens = crate::token_count::encoding_for(model).map_or(0, |(enc, _)| {
         enc.count(plan.text.as_deref().unwrap_or(""))
             + plan.tool.as_ref().map_or(0, |(name, args)| enc.count(name) + enc.count(args))
     }) as u64;

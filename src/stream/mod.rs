@@ -247,7 +247,7 @@ impl StreamPipeline {
 
 /// Output tokens of a response by the model's tokenizer (text, reasoning and tool calls).
 pub fn count_output(model: &str, r: &ChatResponse) -> u64 {
-    let Ok((enc, _)) = crate::tokenizer::counter::encoding_for(model) else { return 0 };
+    let Ok((enc, _)) = crate::token_count::encoding_for(model) else { return 0 };
     r.choices
         .iter()
         .map(|c| {

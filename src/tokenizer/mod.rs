@@ -51,7 +51,6 @@
 //! - Whole-piece lookup first: most pieces are one token.
 
 mod bpe;
-pub mod counter;
 mod data;
 mod pretokenize;
 

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::models::JsModelRegistry;
 use super::{js_err, to_json};
 use crate::error::LlmError;
-use crate::tokenizer::counter::{self, encoding_for};
+use crate::token_count::{self, encoding_for};
 use crate::tokenizer::{Encoding, SpecialPolicy, SpecialSet};
 use crate::types::Message;
 

@@ -8,7 +8,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Encoding;
+use crate::tokenizer::Encoding;
 use crate::error::LlmError;
 use crate::pricing::chat_tokens::ChatCount;
 use crate::pricing::{ModelRegistry, TrimOptions};
@@ -30,7 +30,7 @@ pub fn encoding_for(model: &str) -> Result<(&'static Encoding, bool), LlmError> 
         Some(("openai" | "azure" | "text-completion-openai", rest)) => rest,
         _ => model,
     };
-    if let Some(name) = super::encoding_for_model(bare) {
+    if let Some(name) = crate::tokenizer::encoding_for_model(bare) {
         if let Ok(enc) = Encoding::get(name) {
             return Ok((enc, !model.contains('/') || bare != model));
         }
