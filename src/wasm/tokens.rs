@@ -77,7 +77,7 @@ fn args<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsV
 #[wasm_bindgen(js_name = tokenCounter)]
 pub fn token_counter(json: &str) -> Result<String, JsValue> {
     let a: CounterArgs = args(json, "tokenCounter")?;
-    let c = counter::token_counter(&a.model, a.messages.as_deref(), a.text.as_deref(), a.tools.as_deref(), a.tool_choice.as_ref())
+    let c = token_count::token_counter(&a.model, a.messages.as_deref(), a.text.as_deref(), a.tools.as_deref(), a.tool_choice.as_ref())
         .map_err(js_err)?;
     to_json(&c)
 }
@@ -95,7 +95,7 @@ struct TrimArgs {
 #[wasm_bindgen(js_name = trimMessages)]
 pub fn trim_messages(json: &str, models: &JsModelRegistry) -> Result<String, JsValue> {
     let a: TrimArgs = args(json, "trimMessages")?;
-    let out = counter::trim_messages(&models.inner, &a.model, &a.messages, a.max_tokens).map_err(js_err)?;
+    let out = token_count::trim_messages(&models.inner, &a.model, &a.messages, a.max_tokens).map_err(js_err)?;
     to_json(&out)
 }
 
