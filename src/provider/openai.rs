@@ -267,8 +267,9 @@ impl ChunkDecoder for OpenAiStream {
     }
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
-        self.sse.finish(&mut self.events)?;
-        self.drain(out)
+        let mid_event = self.sse.finish_body(&mut self.events)?;
+        let drained = self.drain(out);
+        crate::stream::sse::or_cut_off(drained, mid_event && !self.done, "openai")
     }
 
     fn done(&self) -> bool {

@@ -304,6 +304,23 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_cut_in_the_middle_of_an_event_is_a_connection_error() {
+        let mut p = pipeline(false);
+        let mut out = Vec::new();
+        let half = &CHUNK[..CHUNK.len() / 2];
+        p.feed(format!("{CHUNK}\n\n{half}").as_bytes(), &mut out).expect("feed");
+        assert_eq!(out.len(), 1);
+        let e = p.finish(&mut out).expect_err("cut off");
+        assert_eq!(e.kind, ErrorKind::APIConnectionError);
+        assert!(e.retryable && e.message.contains("cut off in the middle of an event"), "{}", e.message);
+        // a whole last event without its blank line is fine
+        let mut p = pipeline(false);
+        let done = r#"data: {"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#;
+        p.feed(format!("{CHUNK}\n\n{done}").as_bytes(), &mut out).expect("feed");
+        p.finish(&mut out).expect("a last event without its blank line is complete");
+    }
+
+    #[test]
     fn repeated_chunks_are_stopped() {
         let mut p = pipeline(false);
         let mut out = Vec::new();

@@ -102,6 +102,14 @@ impl SseDecoder {
         Ok(())
     }
 
+    /// The body ended: like [`finish`](Self::finish), and says whether it ended in the middle of
+    /// an event (a last event that merely lacks its blank line counts: its decoder decides).
+    pub fn finish_body(&mut self, out: &mut Vec<SseEvent>) -> Result<bool, LlmError> {
+        let mid_event = self.has_pending();
+        self.finish(out)?;
+        Ok(mid_event)
+    }
+
     /// Whether a partial line or an undispatched event is buffered.
     pub fn has_pending(&self) -> bool {
         !self.buf.is_empty() || self.has_data
@@ -146,6 +154,21 @@ impl SseDecoder {
         }
         self.event = None;
         self.has_data = false;
+    }
+}
+
+/// What a provider decoder does with the result of draining the events [`SseDecoder::finish_body`]
+/// flushed: when the body stopped in the middle of an event and that last event does not decode,
+/// the connection dropped mid-event. That is an `APIConnectionError` naming the provider (so it is
+/// retryable), not a malformed answer. `cut` is `mid_event && !done` (after the provider's own end
+/// marker nothing is cut off).
+pub fn or_cut_off(drained: Result<(), LlmError>, cut: bool, provider: &str) -> Result<(), LlmError> {
+    match drained {
+        Err(_) if cut => Err(LlmError::new(
+            crate::error::ErrorKind::APIConnectionError,
+            format!("the {provider} stream was cut off in the middle of an event"),
+        )),
+        r => r,
     }
 }
 

@@ -19,7 +19,7 @@ use serde_json::json;
 use super::response::{finish_reason, AnthropicUsage};
 use super::{classify_error, JSON_TOOL};
 use crate::error::LlmError;
-use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::sse::{or_cut_off, SseDecoder, SseEvent};
 use crate::stream::ChunkDecoder;
 use crate::types::{ChatChunk, ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
 
@@ -312,13 +312,9 @@ impl ChunkDecoder for AnthropicStream {
     }
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
-        // a last event without its blank line is fine; a half-sent one means the body was cut off
-        let pending = self.sse.has_pending();
-        self.sse.finish(&mut self.events)?;
-        match self.drain(out) {
-            Err(_) if pending && !self.done => return Err(cut_off()),
-            r => r?,
-        }
+        let mid_event = self.sse.finish_body(&mut self.events)?;
+        let drained = self.drain(out);
+        or_cut_off(drained, mid_event && !self.done, "anthropic")?;
         if !self.started {
             return Err(LlmError::malformed("the anthropic stream ended without a `message_start` event"));
         }
@@ -330,6 +326,3 @@ impl ChunkDecoder for AnthropicStream {
     }
 }
 
-fn cut_off() -> LlmError {
-    LlmError::new(crate::error::ErrorKind::APIConnectionError, "the anthropic stream was cut off in the middle of an event")
-}

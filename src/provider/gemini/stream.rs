@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::classify_error;
 use super::response::{finish_reason, read_parts, GenerateResponse, LogprobsResult, UsageMetadata};
 use crate::error::LlmError;
-use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::sse::{or_cut_off, SseDecoder, SseEvent};
 use crate::stream::ChunkDecoder;
 use crate::types::{ChatChunk, ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
 
@@ -149,13 +149,9 @@ impl ChunkDecoder for GeminiStream {
     }
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
-        // a last event without its blank line is fine; a half-sent one means the body was cut off
-        let pending = self.sse.has_pending();
-        self.sse.finish(&mut self.events)?;
-        match self.drain(out) {
-            Err(_) if pending && !self.done => return Err(cut_off()),
-            r => r?,
-        }
+        let mid_event = self.sse.finish_body(&mut self.events)?;
+        let drained = self.drain(out);
+        or_cut_off(drained, mid_event && !self.done, "gemini")?;
         if let Some(u) = self.usage.take() {
             out.push(ChatChunk {
                 id: self.id.clone(),
@@ -173,6 +169,3 @@ impl ChunkDecoder for GeminiStream {
     }
 }
 
-fn cut_off() -> LlmError {
-    LlmError::new(crate::error::ErrorKind::APIConnectionError, "the gemini stream was cut off in the middle of an event")
-}
