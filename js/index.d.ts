@@ -354,6 +354,8 @@ export type SpecialTokens = 'all' | string[] | Set<string>;
 export declare function encode(text: string, options?: TokenizerTarget & { allowedSpecial?: SpecialTokens; disallowedSpecial?: SpecialTokens }): Uint32Array;
 export declare function decode(ids: Uint32Array | number[], options?: TokenizerTarget): string;
 export declare function countTokens(text: string, options?: TokenizerTarget): number;
+/** Token ids (special-token strings as text) and each token's end in UTF-16 units: token `i` is `text.slice(ends[i - 1] ?? 0, ends[i])`. */
+export declare function tokenize(text: string, options?: TokenizerTarget): { ids: Uint32Array; ends: Uint32Array };
 export interface TokenCount {
   tokens: number;
   /** `true` when the model's own tokenizer counted; `false` for an approximation (non-OpenAI models). */

@@ -1,6 +1,6 @@
 // The compiled-in tokenizer (o200k_base, cl100k_base): exact counts with no network.
 import { encode as wEncode, decode as wDecode, countTokens as wCount, tokenCounter as wCounter,
-  trimMessages as wTrim, encodingForModel as wEncodingForModel } from './unillm.js';
+  trimMessages as wTrim, encodingForModel as wEncodingForModel, tokenSpans as wSpans } from './unillm.js';
 import { fromWasm, makeError } from './errors.js';
 import { defaultModels } from './models.js';
 
@@ -43,6 +43,18 @@ export function decode(ids, opts = { encoding: 'o200k_base' }) {
   try { arr = ids instanceof Uint32Array ? ids : Uint32Array.from(ids, (x) => { if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new Error(); return x; }); }
   catch { throw makeError('BadRequestError', 'token ids must be non-negative integers', { param: 'ids' }); }
   return call(() => wDecode(arr, name, isEnc));
+}
+
+/**
+ * Token ids of `text` (special-token strings as ordinary text, like `countTokens`) and where each
+ * token ends in UTF-16 code units, for highlighting: token `i` is `text.slice(ends[i-1] ?? 0, ends[i])`.
+ * A token that ends inside a character ends after it, so the next token's slice may be empty.
+ */
+export function tokenize(t, opts = { encoding: 'o200k_base' }) {
+  const [name, isEnc] = target(opts);
+  const both = call(() => wSpans(text(t), name, isEnc));
+  const n = both.length / 2;
+  return { ids: both.subarray(0, n), ends: both.subarray(n) };
 }
 
 /** The number of tokens of `text` (special-token strings count as text). */

@@ -22,6 +22,23 @@ test('encode/decode round-trip and known ids', () => {
   }
 });
 
+test('tokenize: ids equal encode, spans re-join to the text at character boundaries', () => {
+  for (const t of ['', 'Hello, world!', 'héllo wörld 🎉👩‍👩‍👧 𝔘𝔫𝔦', '中文混合 English テキスト', 'lone \ud800 surrogate', 'x <|endoftext|>']) {
+    for (const encoding of ['o200k_base', 'cl100k_base']) {
+      const { ids, ends } = u.tokenize(t, { encoding });
+      assert.deepEqual([...ids], [...u.encode(t, { encoding, disallowedSpecial: [] })]);
+      assert.equal(ends.length, ids.length);
+      assert.equal(ends.at(-1) ?? 0, t.length);
+      let from = 0;
+      const pieces = [...ends].map((e) => { const p = t.slice(from, e); from = e; return p; });
+      assert.equal(pieces.join(''), t);
+      assert.ok(pieces.every((p) => !/^[\udc00-\udfff]/.test(p) || t.includes('\ud800')), 'no span starts inside a surrogate pair');
+    }
+  }
+  assert.deepEqual([...u.tokenize('hello', { model: 'gpt-4' }).ids], [15339]);
+  assert.throws(() => u.tokenize(7), u.BadRequestError);
+});
+
 test('special tokens follow tiktoken: disallowed by default, allowed on request', () => {
   assert.throws(() => u.encode('x <|endoftext|>'), u.BadRequestError);
   assert.deepEqual([...u.encode('<|endoftext|>', { encoding: 'o200k_base', allowedSpecial: 'all' })], [199999]);

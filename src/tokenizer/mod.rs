@@ -413,6 +413,38 @@ impl Encoding {
         Ok(out)
     }
 
+    /// Where each token of `text` ends, in UTF-16 code units (for highlighting tokens in a UI):
+    /// `ends[i]` is the end of token `i`, non-decreasing, the last equal to `text`'s UTF-16
+    /// length. A token that ends inside a character (tokens may split UTF-8 sequences) ends after
+    /// it, so the next token's span may be empty. `ids` must be `text`'s encoding; ids that do not
+    /// spell `text` are a `BadRequestError`.
+    pub fn utf16_ends(&self, text: &str, ids: &[Rank]) -> Result<Vec<u32>, LlmError> {
+        let mut ends = Vec::with_capacity(ids.len());
+        let mut chars = text.char_indices().peekable();
+        let (mut byte, mut unit) = (0usize, 0u32);
+        for &id in ids {
+            let tok = self.token_bytes(id).ok_or_else(|| {
+                LlmError::bad_request(format!("token id {id} is not in {}", self.name)).with_code("invalid_token_id")
+            })?;
+            if text.as_bytes().get(byte..byte + tok.len()) != Some(tok) {
+                return Err(LlmError::bad_request("the token ids do not spell the text"));
+            }
+            byte += tok.len();
+            while let Some(&(at, c)) = chars.peek() {
+                if at >= byte {
+                    break;
+                }
+                unit += c.len_utf16() as u32;
+                chars.next();
+            }
+            ends.push(unit);
+        }
+        if byte != text.len() {
+            return Err(LlmError::bad_request("the token ids do not spell the text"));
+        }
+        Ok(ends)
+    }
+
     /// Decodes ids to a string, replacing invalid UTF-8 with U+FFFD (tiktoken's
     /// `errors="replace"`); an unknown id is a `BadRequestError`.
     pub fn decode(&self, ids: &[Rank]) -> Result<String, LlmError> {
@@ -537,6 +569,34 @@ mod tests {
         let e = enc.decode(&[200_000]).unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadRequestError);
         assert!(enc.decode(&[u32::MAX]).is_err());
+    }
+
+    #[test]
+    fn utf16_ends_cover_the_text_and_round_split_characters_up() {
+        for name in ["o200k_base", "cl100k_base"] {
+            let enc = Encoding::get(name).unwrap();
+            for text in ["", "hello world", "naïve café 😀😀 日本語のテキスト 🇯🇵 𝔘𝔫𝔦", "   \n\n\tx  ", "ab<|endoftext|>"] {
+                let ids = enc.encode_ordinary(text);
+                let ends = enc.utf16_ends(text, &ids).unwrap();
+                assert_eq!(ends.len(), ids.len());
+                assert!(ends.windows(2).all(|w| w[0] <= w[1]));
+                assert_eq!(ends.last().copied().unwrap_or(0) as usize, text.encode_utf16().count());
+                // every span boundary is a character boundary: the pieces re-join to the text
+                let units: Vec<u16> = text.encode_utf16().collect();
+                let mut from = 0usize;
+                let mut joined = String::new();
+                for &e in &ends {
+                    joined.push_str(&String::from_utf16(&units[from..e as usize]).unwrap());
+                    from = e as usize;
+                }
+                assert_eq!(joined, text);
+            }
+            // an emoji split over several tokens: some span is empty, none is cut
+            let ids = enc.encode_ordinary("𝔘");
+            assert!(enc.utf16_ends("𝔘", &ids).unwrap().iter().all(|&e| e == 0 || e == 2));
+            assert!(enc.utf16_ends("hello", &enc.encode_ordinary("help")).is_err());
+            assert!(enc.utf16_ends("hello", &[u32::MAX]).is_err());
+        }
     }
 
     #[test]

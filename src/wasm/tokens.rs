@@ -39,6 +39,17 @@ pub fn encode(text: &str, name: &str, is_encoding: bool, allowed: &str, disallow
     enc.encode(text, &policy).map_err(js_err)
 }
 
+/// Token ids of `text` (special-token strings as ordinary text) and where each token ends in
+/// UTF-16 code units: `[ids..., ends...]`, both halves the same length.
+#[wasm_bindgen(js_name = tokenSpans)]
+pub fn token_spans(text: &str, name: &str, is_encoding: bool) -> Result<Vec<u32>, JsValue> {
+    let enc = pick(name, is_encoding)?;
+    let mut ids = enc.encode_ordinary(text);
+    let ends = enc.utf16_ends(text, &ids).map_err(js_err)?;
+    ids.extend_from_slice(&ends);
+    Ok(ids)
+}
+
 /// The text of `ids` (invalid UTF-8 across token boundaries becomes U+FFFD).
 #[wasm_bindgen]
 pub fn decode(ids: &[u32], name: &str, is_encoding: bool) -> Result<String, JsValue> {

@@ -1,7 +1,7 @@
 // Compiled (not run) by `npm test`: the public types must accept idiomatic code and reject misuse.
 import {
   completion, createClient, version, Stream, UnillmError, RateLimitError, AuthenticationError,
-  getModelInfo, completionCost, supportsVision, ModelRegistry,
+  getModelInfo, completionCost, supportsVision, ModelRegistry, tokenize, countTokens,
   type ChatCompletion, type ChatCompletionChunk, type ChatMessage, type Tool,
 } from '../.work/app/node_modules/unillm/dist/index.js';
 
@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const reg = new ModelRegistry();
   reg.registerModel({ 'my-model': { input_cost_per_token: 1e-6 } });
   await createClient({ models: reg }).completion({ model: 'openai/my-model', messages });
-  void ctx; void cost; void priced; void vision;
+  const { ids, ends }: { ids: Uint32Array; ends: Uint32Array } = tokenize('hi', { model: 'gpt-4o' });
+  const n: number = countTokens('hi', { encoding: 'cl100k_base' });
+  void ctx; void cost; void priced; void vision; void ids; void ends; void n;
   // @ts-expect-error: messages is required
   await completion({ model: 'gpt-4o' });
   // @ts-expect-error: roles are checked
