@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::error::{parse_retry_after, ErrorKind, LlmError};
+use crate::error::{parse_ratelimit_reset, parse_retry_after, ErrorKind, LlmError};
 use crate::pricing::{CostOptions, ModelRegistry};
 use crate::provider::{self, mock, Deployment, HttpRequest, HttpResponse, Provider};
 use crate::stream::{PipelineConfig, StreamPipeline};
@@ -263,7 +263,13 @@ impl Call {
     /// Classifies a non-2xx answer, with the wait a retry should honour.
     pub fn error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> LlmError {
         let e = self.provider.error(&HttpResponse { status, headers, body }, &self.deployment);
-        let e = if e.retry_after_ms.is_none() { e.with_retry_after_ms(parse_retry_after(headers, self.now_ms)) } else { e };
+        let e = if e.retry_after_ms.is_none() {
+            let wait = parse_retry_after(headers, self.now_ms)
+                .or_else(|| (e.kind == ErrorKind::RateLimitError).then(|| parse_ratelimit_reset(headers, self.now_ms)).flatten());
+            e.with_retry_after_ms(wait)
+        } else {
+            e
+        };
         self.tag(e)
     }
 

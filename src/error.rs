@@ -294,6 +294,34 @@ pub fn parse_retry_after(headers: &[(String, String)], now_ms: u64) -> Option<u6
     Some(at.saturating_sub(now_ms).min(MAX_MS))
 }
 
+/// For a rate-limited answer without `Retry-After`: how long until the exhausted rate-limit
+/// bucket refills, from the provider's headers. OpenAI and the OpenAI-compatible family send
+/// `x-ratelimit-remaining-{requests,tokens}` with `x-ratelimit-reset-*` durations (`6m0s`);
+/// Anthropic sends `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-remaining`
+/// with `-reset` RFC 3339 times. The longest wait among buckets whose remaining count is 0 wins;
+/// without an exhausted bucket nothing is guessed.
+pub fn parse_ratelimit_reset(headers: &[(String, String)], now_ms: u64) -> Option<u64> {
+    const MAX_MS: u64 = 24 * 3600 * 1000;
+    let get = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim());
+    let exhausted = |name: String| get(&name).and_then(|v| v.parse::<f64>().ok()).is_some_and(|n| n <= 0.0);
+    let mut wait: Option<u64> = None;
+    for bucket in ["requests", "tokens"] {
+        if exhausted(format!("x-ratelimit-remaining-{bucket}")) {
+            if let Some(ms) = get(&format!("x-ratelimit-reset-{bucket}")).and_then(crate::util::parse_go_duration) {
+                wait = Some(wait.unwrap_or(0).max(ms));
+            }
+        }
+    }
+    for bucket in ["requests", "tokens", "input-tokens", "output-tokens"] {
+        if exhausted(format!("anthropic-ratelimit-{bucket}-remaining")) {
+            if let Some(at) = get(&format!("anthropic-ratelimit-{bucket}-reset")).and_then(crate::util::parse_rfc3339) {
+                wait = Some(wait.unwrap_or(0).max(at.saturating_sub(now_ms)));
+            }
+        }
+    }
+    wait.map(|w| w.min(MAX_MS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,5 +362,55 @@ mod tests {
             parse_retry_after(&h("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT"), 1_445_412_470_000),
             Some(10_000)
         );
+    }
+
+    #[test]
+    fn rate_limit_reset_headers() {
+        let h = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        // OpenAI: the exhausted bucket's reset
+        let openai = h(&[
+            ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "1m30.5s"),
+            ("x-ratelimit-remaining-tokens", "1200"), ("x-ratelimit-reset-tokens", "6m0s"),
+        ]);
+        assert_eq!(parse_ratelimit_reset(&openai, 0), Some(90_500));
+        let both = h(&[
+            ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "20ms"),
+            ("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "2s"),
+        ]);
+        assert_eq!(parse_ratelimit_reset(&both, 0), Some(2000));
+        // nothing exhausted: no guess
+        assert_eq!(parse_ratelimit_reset(&h(&[("x-ratelimit-remaining-requests", "3"), ("x-ratelimit-reset-requests", "1s")]), 0), None);
+        // Anthropic: RFC 3339 reset times against the caller's clock
+        let now = crate::util::parse_rfc3339("2025-01-20T18:30:00Z").unwrap();
+        let anthropic = h(&[
+            ("anthropic-ratelimit-requests-remaining", "12"), ("anthropic-ratelimit-requests-reset", "2025-01-20T18:31:00Z"),
+            ("anthropic-ratelimit-output-tokens-remaining", "0"), ("anthropic-ratelimit-output-tokens-reset", "2025-01-20T18:30:07.250Z"),
+        ]);
+        assert_eq!(parse_ratelimit_reset(&anthropic, now), Some(7250));
+        // a reset in the past means "now"; garbage is ignored
+        let past = h(&[("anthropic-ratelimit-tokens-remaining", "0"), ("anthropic-ratelimit-tokens-reset", "2025-01-20T18:29:00Z")]);
+        assert_eq!(parse_ratelimit_reset(&past, now), Some(0));
+        let junk = h(&[("x-ratelimit-remaining-tokens", "0"), ("x-ratelimit-reset-tokens", "soon"), ("anthropic-ratelimit-tokens-remaining", "0"), ("anthropic-ratelimit-tokens-reset", "2025-13-01T00:00:00Z")]);
+        assert_eq!(parse_ratelimit_reset(&junk, now), None);
+    }
+
+    #[test]
+    fn rfc3339_and_go_durations() {
+        use crate::util::{parse_go_duration as d, parse_rfc3339 as t};
+        assert_eq!(t("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(t("2015-10-21T07:28:00Z"), Some(1_445_412_480_000));
+        assert_eq!(t("2015-10-21T09:28:00.5+02:00"), Some(1_445_412_480_500));
+        assert_eq!(t("2015-10-21T02:28:00-05:00"), Some(1_445_412_480_000));
+        for bad in ["", "2015-10-21", "2015-10-21T07:28:00", "2015-10-21T07:28:00.Z", "2015-10-21T07:28:0xZ", "2015-10-21T07:28:00+0200", "２０１５-10-21T07:28:00Z"] {
+            assert_eq!(t(bad), None, "{bad}");
+        }
+        assert_eq!(d("1s"), Some(1000));
+        assert_eq!(d("6m0s"), Some(360_000));
+        assert_eq!(d("1h2m3.5s"), Some(3_723_500));
+        assert_eq!(d("20ms"), Some(20));
+        assert_eq!(d("1500us"), Some(2));
+        for bad in ["", "s", "1", "1x", "-1s", "1.2.3s"] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
     }
 }

@@ -22,6 +22,68 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     Some(((days * 24 + h) * 60 + m) * 60_000 + sec * 1000)
 }
 
+/// Parses an RFC 3339 timestamp (`2025-01-20T18:30:05Z`, `…05.25+01:00`) into Unix epoch
+/// milliseconds, as Anthropic's `anthropic-ratelimit-*-reset` headers carry.
+pub fn parse_rfc3339(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u64> {
+        let t = s.get(r)?;
+        (!t.is_empty() && t.bytes().all(|c| c.is_ascii_digit())).then(|| t.parse().ok()).flatten()
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1970..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let mut at = 19;
+    let mut millis = 0u64;
+    if b.get(at) == Some(&b'.') {
+        let digits = b[at + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        let frac = s.get(at + 1..at + 1 + digits.min(3))?;
+        millis = frac.parse::<u64>().ok()? * 10u64.pow(3 - frac.len() as u32);
+        at += 1 + digits;
+    }
+    let base = ((days_from_civil(year, month, day) * 24 + h) * 60 + m) * 60_000 + sec * 1000 + millis;
+    match s.get(at..)? {
+        "Z" | "z" => Some(base),
+        off if off.len() == 6 && matches!(&off[..1], "+" | "-") && &off[3..4] == ":" => {
+            let mins = num(at + 1..at + 3)? * 60 + num(at + 4..at + 6)?;
+            // local time = UTC + offset
+            if off.starts_with('+') { base.checked_sub(mins * 60_000) } else { Some(base + mins * 60_000) }
+        }
+        _ => None,
+    }
+}
+
+/// Parses a Go-style duration as OpenAI's `x-ratelimit-reset-*` headers carry (`1s`, `6m0s`,
+/// `20ms`, `1h2m3.5s`) into milliseconds.
+pub fn parse_go_duration(s: &str) -> Option<u64> {
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let n = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let value: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let (unit_ms, len) = [("ms", 1.0, 2), ("us", 1e-3, 2), ("µs", 1e-3, "µs".len()), ("ns", 1e-6, 2), ("h", 3_600_000.0, 1), ("m", 60_000.0, 1), ("s", 1000.0, 1)]
+            .iter()
+            .find(|(u, _, _)| rest.starts_with(u))
+            .map(|&(_, ms, len)| (ms, len))?;
+        total += value * unit_ms;
+        rest = &rest[len..];
+    }
+    (total.is_finite() && total >= 0.0).then_some(total.ceil() as u64)
+}
+
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: u64, m: u64, d: u64) -> u64 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -32,6 +32,13 @@ test('fallbacks: an object entry overrides options (another key, another base)',
   assert.equal(r.choices[0].message.content, TEXT);
 });
 
+test('rate limits: retryAfter comes from the exhausted bucket when there is no Retry-After', async () => {
+  await assert.rejects(
+    u.completion({ model: 'openai/ratelimit-headers', apiKey: VALID_KEY, apiBase: mock.url, messages, numRetries: 0 }),
+    (e) => e instanceof u.RateLimitError && e.retryable && e.retryAfterMs === 1500 && e.retryAfter === 1.5,
+  );
+});
+
 test('fallbacks: when all fail, the last error is thrown; an abort is never retried elsewhere', async () => {
   await assert.rejects(
     u.completion({ model: 'openai/status-500', fallbacks: ['openai/status-429'], apiKey: VALID_KEY, apiBase: mock.url, messages }),

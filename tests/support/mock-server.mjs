@@ -5,6 +5,7 @@
 // Behaviour is chosen by the request's model name:
 //   any model          a normal answer; streamed answers have STREAM_WORDS content chunks
 //   `status-<code>`    that HTTP error with an OpenAI error body (429 adds Retry-After: 0)
+//   `ratelimit-headers` 429 with OpenAI's x-ratelimit-* headers and no Retry-After
 //   `midstream-error`  a few chunks, then an in-stream error event
 //   `truncated`        a few chunks, then the connection ends without finish_reason or [DONE]
 //   `slow`             waits 2 s before answering (for timeouts and aborts)
@@ -86,6 +87,13 @@ export async function startMockServer({ streamWords = STREAM_WORDS } = {}) {
         ? "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens."
         : `mock error ${code}`;
       return send(res, code, openaiError(message, code === 429 ? 'requests' : 'invalid_request_error', code === 429 ? 'rate_limit_exceeded' : null), headers);
+    }
+    if (model === 'ratelimit-headers') {
+      // OpenAI's 429 without Retry-After: the exhausted bucket's reset tells how long to wait
+      return send(res, 429, openaiError('Rate limit reached for gpt-4o-mini on tokens per min (TPM)', 'tokens', 'rate_limit_exceeded'), {
+        'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-reset-requests': '120ms',
+        'x-ratelimit-limit-tokens': '30000', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-tokens': '1.5s',
+      });
     }
     const fl = /^flaky-(\d+)$/.exec(model);
     if (fl) {
