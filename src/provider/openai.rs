@@ -252,7 +252,9 @@ impl OpenAiStream {
             let mut chunk: ChatChunk = serde_json::from_str(data)
                 .map_err(|e| LlmError::malformed(format!("a stream event is not a valid chat chunk: {e}")))?;
             if memchr::memmem::find(data.as_bytes(), b"\"object\"").is_some() {
-                chunk.raw = Some(data.to_owned());
+                // the event's own buffer becomes the verbatim copy (no second allocation)
+                let untrimmed = data.len() == ev.data.len();
+                chunk.raw = Some(if untrimmed { ev.data } else { data.to_owned() });
             }
             out.push(chunk);
         }

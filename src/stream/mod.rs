@@ -235,7 +235,10 @@ impl StreamPipeline {
                         ));
                     }
                 } else {
-                    self.last_content = Some(s.to_owned());
+                    // reuse the buffer: one allocation per stream, not per chunk
+                    let last = self.last_content.get_or_insert_with(String::new);
+                    last.clear();
+                    last.push_str(s);
                     self.repeats = 1;
                 }
             }

@@ -200,12 +200,18 @@ pub enum ContentPart {
     },
     ImageUrl {
         image_url: ImageUrl,
+        /// Anthropic prompt caching on an image (ignored by providers without it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     InputAudio {
         input_audio: InputAudio,
     },
     File {
         file: FileRef,
+        /// Anthropic prompt caching on a document.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cache_control: Option<Value>,
     },
     Refusal {
         refusal: String,
@@ -445,8 +451,9 @@ pub struct CompletionTokensDetails {
 pub struct ChatChunk {
     #[serde(default)]
     pub id: String,
-    #[serde(default = "chunk_object")]
-    pub object: String,
+    /// Almost always `chat.completion.chunk`, which costs no allocation per chunk.
+    #[serde(default = "chunk_object", deserialize_with = "de_chunk_object")]
+    pub object: std::borrow::Cow<'static, str>,
     #[serde(default)]
     pub created: u64,
     #[serde(default)]
@@ -493,8 +500,23 @@ impl ChatChunk {
     }
 }
 
-pub fn chunk_object() -> String {
-    "chat.completion.chunk".to_owned()
+pub fn chunk_object() -> std::borrow::Cow<'static, str> {
+    std::borrow::Cow::Borrowed("chat.completion.chunk")
+}
+
+fn de_chunk_object<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::borrow::Cow<'static, str>, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = std::borrow::Cow<'static, str>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        // `visit_str` sees borrowed and unescaped-scratch strings alike: no allocation to compare
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            Ok(if s == "chat.completion.chunk" { chunk_object() } else { std::borrow::Cow::Owned(s.to_owned()) })
+        }
+    }
+    d.deserialize_str(V)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
