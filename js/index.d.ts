@@ -6,10 +6,12 @@
 
 export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
 
-export interface TextPart { type: 'text'; text: string; cache_control?: { type: 'ephemeral'; ttl?: string } }
-export interface ImagePart { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } }
+/** Anthropic prompt caching on a part (ignored by providers without it). */
+export type CacheControl = { type: 'ephemeral'; ttl?: string };
+export interface TextPart { type: 'text'; text: string; cache_control?: CacheControl }
+export interface ImagePart { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' }; cache_control?: CacheControl }
 export interface AudioPart { type: 'input_audio'; input_audio: { data: string; format: 'wav' | 'mp3' | string } }
-export interface FilePart { type: 'file'; file: { file_id?: string; file_data?: string; filename?: string; format?: string } }
+export interface FilePart { type: 'file'; file: { file_id?: string; file_data?: string; filename?: string; format?: string }; cache_control?: CacheControl }
 export interface RefusalPart { type: 'refusal'; refusal: string }
 export type ContentPart = TextPart | ImagePart | AudioPart | FilePart | RefusalPart;
 

@@ -274,8 +274,14 @@ fn content_blocks(content: Option<&Content>, i: usize, media: bool) -> Result<Ve
                 }
                 out.push(b);
             }
-            ContentPart::ImageUrl { image_url } if media => out.push(image_block(&image_url.url, i)?),
-            ContentPart::File { file } if media => {
+            ContentPart::ImageUrl { image_url, cache_control } if media => {
+                let mut b = image_block(&image_url.url, i)?;
+                if let Some(cc) = cache_control {
+                    b["cache_control"] = cc.clone();
+                }
+                out.push(b);
+            }
+            ContentPart::File { file, cache_control } if media => {
                 let Some((mime, data)) = file.file_data.as_deref().and_then(parse_data_url) else {
                     return Err(LlmError::new(
                         ErrorKind::UnsupportedParamsError,
@@ -283,7 +289,11 @@ fn content_blocks(content: Option<&Content>, i: usize, media: bool) -> Result<Ve
                     )
                     .with_param(format!("messages[{i}].content")));
                 };
-                out.push(json!({"type": "document", "source": {"type": "base64", "media_type": mime, "data": data}}));
+                let mut b = json!({"type": "document", "source": {"type": "base64", "media_type": mime, "data": data}});
+                if let Some(cc) = cache_control {
+                    b["cache_control"] = cc.clone();
+                }
+                out.push(b);
             }
             ContentPart::Refusal { refusal } => out.push(json!({"type": "text", "text": refusal})),
             ContentPart::ImageUrl { .. } | ContentPart::File { .. } | ContentPart::InputAudio { .. } => {
@@ -372,6 +382,24 @@ mod tests {
         let mut r = tools_req(json!("auto"), Some(false));
         r.as_object_mut().expect("obj").remove("tool_choice");
         assert_eq!(body(r).expect("body")["tool_choice"], json!({"type": "auto", "disable_parallel_tool_use": true}));
+    }
+
+    #[test]
+    fn cache_control_on_image_and_document_parts() {
+        let cc = json!({"type": "ephemeral", "ttl": "1h"});
+        let b = body(json!({"model": "m", "messages": [{"role": "user", "content": [
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}, "cache_control": cc},
+            {"type": "file", "file": {"file_data": "data:application/pdf;base64,JVBERi0x"}, "cache_control": {"type": "ephemeral"}},
+            {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
+            {"type": "text", "text": "what are these?"}]}]}))
+        .expect("body");
+        let blocks = &b["messages"][0]["content"];
+        assert_eq!(blocks[0]["type"], "image");
+        assert_eq!(blocks[0]["cache_control"], cc);
+        assert_eq!(blocks[1]["type"], "document");
+        assert_eq!(blocks[1]["cache_control"], json!({"type": "ephemeral"}));
+        assert!(blocks[2].get("cache_control").is_none());
+        assert!(blocks[3].get("cache_control").is_none());
     }
 
     #[test]

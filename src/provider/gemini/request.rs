@@ -280,7 +280,7 @@ fn parts(content: Option<&Content>, i: usize) -> Result<Vec<Value>, LlmError> {
                 }
             }
             ContentPart::Refusal { refusal } => out.push(json!({"text": refusal})),
-            ContentPart::ImageUrl { image_url } => out.push(media(&image_url.url, i)?),
+            ContentPart::ImageUrl { image_url, .. } => out.push(media(&image_url.url, i)?),
             ContentPart::InputAudio { input_audio } => {
                 let mime = match input_audio.format.as_str() {
                     "mp3" => "audio/mp3",
@@ -292,7 +292,7 @@ fn parts(content: Option<&Content>, i: usize) -> Result<Vec<Value>, LlmError> {
                 };
                 out.push(json!({"inlineData": {"mimeType": mime, "data": input_audio.data}}));
             }
-            ContentPart::File { file } => {
+            ContentPart::File { file, .. } => {
                 if let Some(data) = &file.file_data {
                     out.push(media(data, i)?);
                 } else if let Some(id) = &file.file_id {
