@@ -370,7 +370,7 @@ mod tests {
     #[test]
     fn missing_key_is_an_authentication_error_without_network() {
         let c = call(json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}), CallOptions::default()).expect("call");
-        let e = c.transport().err().expect("error");
+        let e = c.transport().expect_err("error");
         assert_eq!(e.kind, ErrorKind::AuthenticationError);
         assert_eq!(e.provider.as_deref(), Some("openai"));
     }
@@ -379,7 +379,7 @@ mod tests {
     fn unsupported_params_fail_or_drop() {
         let req = json!({"model": "perplexity/sonar", "messages": [{"role": "user", "content": "hi"}], "seed": 1});
         let opts = CallOptions { api_key: Some("pplx-test".into()), ..CallOptions::default() };
-        let e = call(req.clone(), opts.clone()).expect("call").transport().err().expect("error");
+        let e = call(req.clone(), opts.clone()).expect("call").transport().expect_err("error");
         assert_eq!(e.kind, ErrorKind::UnsupportedParamsError);
         assert_eq!(e.param.as_deref(), Some("seed"));
         let c = call(req, CallOptions { drop_params: true, ..opts }).expect("call");
