@@ -34,9 +34,6 @@ function fail(message) {
   $('boot').hidden = true;
 }
 
-// for the page-weight measurement in tests/www.test.mjs: the worker's own downloads
-window.unillmWorkerResources = () => call('resources');
-
 try {
   const module = await wasmModule();
   const ready = await call('init', { module });

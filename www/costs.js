@@ -117,13 +117,13 @@ export function setupCosts({ call, catalogue, priced }) {
   function contextBar(use, r) {
     if (Number.isNaN(use)) return el('span', { className: 'sub' }, 'unknown');
     const pct = use * 100;
-    const label = pct > 100 ? `${Math.round(pct)}%, too long` : pct < 1 && pct > 0 ? '<1%' : `${Math.round(pct)}%`;
-    const bar = el('span', { className: `bar${pct > 100 ? ' over' : ''}`, role: 'img', 'aria-label': `${label} of the ${fmtTokens(r.maxIn)}-token window` },
+    const label = pct < 1 && pct > 0 ? '<1%' : `${Math.round(pct)}%`;
+    const bar = el('span', { className: `bar${pct > 100 ? ' over' : ''}`, role: 'img', 'aria-label': `${label} of the ${fmtTokens(r.maxIn)}-token window${pct > 100 ? ', too long' : ''}` },
       el('span'));
     // a sliver stays visible for tiny, non-zero use
     bar.firstChild.style.width = `${Math.min(100, Math.max(pct, pct > 0 ? 1.5 : 0))}%`;
     return el('span', { className: 'ctxcell', title: `${fmtInt(state.inputTokens + state.outputTokens)} of ${fmtInt(r.maxIn)} tokens` }, bar,
-      el('span', { className: 'sub' }, label, el('span', { className: 'wide' }, ` of ${fmtTokens(r.maxIn)}`)));
+      el('span', { className: 'sub' }, label, el('span', { className: 'wide' }, ` of ${fmtTokens(r.maxIn)}${pct > 100 ? ': too long' : ''}`)));
   }
 
   for (const th of document.querySelectorAll('#costTable th[data-sort]')) {
@@ -142,6 +142,7 @@ export function setupCosts({ call, catalogue, priced }) {
   $('costClear').addEventListener('click', () => { state.selected.clear(); render(); });
   $('outTokens').addEventListener('input', () => {
     state.outputTokens = readOutput();
+    $('costTable').dataset.state = 'pricing';
     repriceSoon();
   });
 
@@ -151,6 +152,8 @@ export function setupCosts({ call, catalogue, priced }) {
     setInput(tokens) {
       if (tokens === state.inputTokens && state.costs) return;
       state.inputTokens = tokens;
+      $('costIn').textContent = fmtInt(tokens);
+      $('costTable').dataset.state = 'pricing';
       repriceSoon();
     },
   };

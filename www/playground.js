@@ -216,6 +216,7 @@ export function setupPlayground({ catalogue }) {
         if (chunk.usage) usage = chunk.usage;
       }
       reply.dataset.state = 'done';
+      if (!replyText.data) reply.replaceChildren(); // a tool call only: no empty reply box
       // once complete, pretty-print arguments that are valid JSON
       for (const c of calls.values()) {
         try { c.argsEl.textContent = JSON.stringify(JSON.parse(c.args), null, 2); c.card.dataset.state = 'done'; } catch { c.card.dataset.state = 'partial'; }

@@ -102,11 +102,6 @@ const handlers = {
     }
     return { input, output, cached, ms: performance.now() - t0 };
   },
-
-  /** This worker's resource timing entries (for the page-weight measurement). */
-  resources() {
-    return performance.getEntriesByType('resource').map((e) => ({ name: e.name, transferSize: e.transferSize, encodedBodySize: e.encodedBodySize, decodedBodySize: e.decodedBodySize, initiatorType: e.initiatorType }));
-  },
 };
 
 function countChars(s) {
