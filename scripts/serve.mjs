@@ -2,7 +2,7 @@
 // Everything runs in the visitor's tab; this server only hands out static files.
 //
 // The page imports the package from ./unillm/ so that www/ works as plain static files once
-// scripts/site.mjs has copied dist/ there; until then /unillm/ falls back to dist/.
+// scripts/site.mjs has copied dist/ there; until then (or when dist/ is newer) /unillm/ serves dist/.
 // Responses are compressed (brotli, else gzip) when the client accepts it, so the page weight seen
 // in the browser is realistic: a precompressed sibling (`file.br`, `file.gz`, written by
 // scripts/site.mjs) is used when it is fresh, anything else is compressed once and kept in memory.
@@ -40,6 +40,7 @@ function candidates(urlPath) {
 }
 
 async function findFile(urlPath) {
+  const found = [];
   for (let file of candidates(urlPath) ?? []) {
     if (!file) continue;
     let st = await stat(file).catch(() => null);
@@ -47,9 +48,11 @@ async function findFile(urlPath) {
       file = path.join(file, 'index.html');
       st = await stat(file).catch(() => null);
     }
-    if (st?.isFile()) return { file, st };
+    if (st?.isFile()) found.push({ file, st });
   }
-  return null;
+  // www/unillm/ is a copy of dist/ (same mtimes): a newer dist/ file means a rebuild since the copy
+  if (found.length === 2 && found[1].st.mtimeMs > found[0].st.mtimeMs + 1) return found[1];
+  return found[0] ?? null;
 }
 
 /** br or gzip, by the client's Accept-Encoding (q=0 excluded). */

@@ -134,6 +134,7 @@ test('www: counter, costs and playground in headless Chromium', async (t) => {
         assert.equal(await page.textContent('#exactness'), 'exact · o200k_base');
         assert.equal(await page.textContent('#charCount'), fmt([...text].length));
         // the highlighted spans re-join to the text, and there is one per token (none empty here)
+        await page.waitForSelector('#tokenView[data-complete="true"]');
         const spans = await page.$$eval('#tokenView .tk', (els) => els.map((e) => e.textContent));
         assert.equal(spans.join(''), text);
         const { ends } = u.tokenize(text, { model: 'gpt-4o' });
@@ -239,10 +240,13 @@ test('www: counter, costs and playground in headless Chromium', async (t) => {
         assert.ok(worst < 100, `every keypress handled within 100 ms while counting (worst ${worst.toFixed(1)} ms)`);
         assert.equal(await page.inputValue('#prompt'), ' typing while the worker counts a megabyte');
         // the highlighting is capped and says so
-        const view = await page.$eval('#tokenView', (e) => ({ shown: Number(e.dataset.shown), total: Number(e.dataset.total), spans: e.querySelectorAll('.tk').length }));
+        await page.waitForSelector('#tokenView[data-complete="true"]');
+        const view = await page.$eval('#tokenView', (e) => ({ shown: Number(e.dataset.shown), total: Number(e.dataset.total), spans: [...e.querySelectorAll('.tk')].map((s) => s.textContent) }));
         assert.equal(view.shown, SPAN_CAP);
         assert.equal(view.total, expected);
-        assert.ok(view.spans <= SPAN_CAP);
+        const { ends } = u.tokenize(big, { model: 'gpt-4o' });
+        const first = [...ends.subarray(0, SPAN_CAP)].map((e, i) => big.slice(ends[i - 1] ?? 0, e)).filter(Boolean);
+        assert.deepEqual(view.spans, first, 'the first tokens, highlighted');
         assert.match(await page.textContent('#tokenNote'), new RegExp(`first ${fmt(SPAN_CAP)} of ${fmt(expected)} tokens`));
         await scrollTo(page, '#tokens');
         await shot(page, '06-counter-1mb-paste-capped-highlight');
@@ -463,6 +467,7 @@ test('www: counter, costs and playground in headless Chromium', async (t) => {
         await replyState(page, 'done');
         await scrollTo(page, '#chat .actions');
         await shot(page, '20-phone-390-playground-reply');
+        await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
         await shot(page, '21-phone-390-full-page', { fullPage: true });
         assert.deepEqual(consoleErrors, []);
       });

@@ -34,14 +34,22 @@ function fail(message) {
   $('boot').hidden = true;
 }
 
+// the playground needs no worker: ready before anything loads (its package loads on first use)
+const playground = setupPlayground();
 try {
   const module = await wasmModule();
-  const ready = await call('init', { module });
+  const { version } = await call('init', { module });
   performance.mark('unillm:worker-ready');
-  $('version').textContent = `v${ready.version}`;
-  const costs = setupCosts({ call, catalogue: ready.catalogue, priced: ready.priced });
-  setupCounter({ call, catalogue: ready.catalogue, onCount: ({ tokens }) => costs.setInput(tokens) });
-  setupPlayground({ catalogue: ready.catalogue });
+  $('version').textContent = `v${version}`;
+  // the first count goes to the worker before the catalogue, so it shows first
+  let costs = null;
+  let tokens = 0;
+  const counter = setupCounter({ call, onCount: (c) => { tokens = c.tokens; costs?.setInput(tokens); } });
+  const { catalogue, priced } = await call('catalogue');
+  counter.setCatalogue(catalogue);
+  playground.setCatalogue(catalogue);
+  costs = setupCosts({ call, catalogue, priced });
+  costs.setInput(tokens);
   $('boot').hidden = true;
   document.body.dataset.ready = 'true';
   // the playground's own instance, from the already compiled module, once the page is idle

@@ -1,10 +1,11 @@
 // The token counter: text or chat `messages` JSON in, the model's token count out, live while
 // typing. Counting happens in the worker (`call('count')`); only the latest result is shown.
-import { $, debounce, fmtInt, latestOnly } from './util.js';
+import { $, el, debounce, fmtInt, latestOnly } from './util.js';
 import { combobox, searcher } from './combobox.js';
 
 /** Highlighting stops after this many tokens: a 1 MB paste would otherwise mean 200,000 spans. */
 export const SPAN_CAP = 4000;
+const CHUNK = 500;
 
 const SAMPLE_TEXT = 'unillm counts tokens with the tokenizer compiled into its WebAssembly: o200k_base for GPT-4o and newer, cl100k_base for GPT-4 — and as an estimate for models whose tokenizer is not public. Nothing leaves this tab, déjà vu or not.';
 const SAMPLE_MESSAGES = JSON.stringify([
@@ -15,15 +16,16 @@ const SAMPLE_MESSAGES = JSON.stringify([
 export const POPULAR = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-5', 'o3', 'claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5',
   'gemini/gemini-2.5-pro', 'gemini/gemini-2.5-flash', 'mistral/mistral-large-latest', 'deepseek/deepseek-chat'];
 
-/**
- * @param call (type, args) => Promise: the worker
- * @param catalogue every model of the table ({ key, provider, mode, ... })
- * @param onCount ({ tokens, model }) => void: each displayed count (the cost table follows it)
- */
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 const escapeHtml = (s) => s.replace(/[&<>"]/g, (c) => ESCAPES[c]);
 
-export function setupCounter({ call, catalogue, onCount }) {
+/**
+ * Starts counting at once; the model picker's suggestions come with `setCatalogue` (every model of
+ * the table: { key, provider, mode, ... }).
+ * @param call (type, args) => Promise: the worker
+ * @param onCount ({ tokens, model }) => void: each displayed count (the cost table follows it)
+ */
+export function setupCounter({ call, onCount }) {
   const input = $('countInput');
   const modelInput = $('countModel');
   const texts = { text: SAMPLE_TEXT, messages: SAMPLE_MESSAGES };
@@ -31,9 +33,8 @@ export function setupCounter({ call, catalogue, onCount }) {
   let first = true;
   input.value = texts.text;
 
-  const entries = catalogue.map((m) => ({ value: m.key, detail: [m.provider, m.mode].filter(Boolean).join(' · '), text: `${m.key} ${m.provider}`.toLowerCase() }));
-  const byKey = new Map(entries.map((e) => [e.value, e]));
-  combobox(modelInput, { search: searcher(entries, { initial: POPULAR.map((k) => byKey.get(k)).filter(Boolean) }), onPick: () => schedule() });
+  let search = () => ({ items: [], more: 0 });
+  combobox(modelInput, { search: (q) => search(q), onPick: () => schedule() });
   modelInput.addEventListener('input', () => schedule());
 
   const count = latestOnly((args) => call('count', args));
@@ -50,12 +51,12 @@ export function setupCounter({ call, catalogue, onCount }) {
       r = { invalid: `${e.name}: ${e.message}` };
     }
     if (r === null) return; // superseded by a newer input
-    show(r, { model, text });
+    show(r, model);
   }
   // short inputs count at typing speed; long ones wait for a pause
   const schedule = debounce(run, () => (input.value.length > 50_000 ? 200 : 40));
 
-  function show(r, { model, text }) {
+  function show(r, model) {
     const countEl = $('tokenCount');
     const error = $('countError');
     $('charCount').textContent = r.chars == null ? '—' : fmtInt(r.chars);
@@ -88,10 +89,12 @@ export function setupCounter({ call, catalogue, onCount }) {
       first = false;
       performance.mark('unillm:first-count');
     }
-    onCount({ tokens: r.tokens, model, chars: text.length });
+    onCount({ tokens: r.tokens, model });
   }
 
+  let renderGen = 0;
   function renderTokens(parts) {
+    const gen = ++renderGen;
     const view = $('tokenView');
     const note = $('tokenNote');
     if (!parts) {
@@ -100,26 +103,42 @@ export function setupCounter({ call, catalogue, onCount }) {
       return;
     }
     view.hidden = false;
-    // one HTML string and one parse: several times faster than thousands of createElement calls
+    view.replaceChildren();
+    // HTML strings of CHUNK tokens (one parse each is much faster than a createElement per
+    // token), added one chunk per frame so that no single task lays out thousands of spans
+    const chunks = [];
     let k = 0;
     let shown = 0, total = 0;
-    let html = '';
     for (const p of parts) {
-      let spans = '';
+      let target = view;
+      if (p.role !== null) {
+        target = el('div', { className: 'tok-body' });
+        view.append(el('div', { className: 'tok-msg' }, el('span', { className: 'tok-role' }, p.role), target));
+      }
+      let html = '';
       let prev = 0;
       for (let i = 0; i < p.ends.length; i++) {
         const end = p.ends[i];
         // a token that ends inside a character ends after it: the next one may be empty
-        if (end > prev) spans += `<span class="tk tk${k++ % 4}" title="token ${p.ids[i]}">${escapeHtml(p.text.slice(prev, end))}</span>`;
+        if (end > prev) html += `<span class="tk tk${k++ % 4}" title="token ${p.ids[i]}">${escapeHtml(p.text.slice(prev, end))}</span>`;
         prev = end;
+        if ((i + 1) % CHUNK === 0) { chunks.push([target, html]); html = ''; }
       }
+      if (html) chunks.push([target, html]);
       shown += p.ends.length;
       total += p.total;
-      html += p.role === null ? spans : `<div class="tok-msg"><span class="tok-role">${escapeHtml(p.role)}</span><div class="tok-body">${spans}</div></div>`;
     }
-    view.innerHTML = html;
     view.dataset.shown = shown;
     view.dataset.total = total;
+    view.dataset.complete = 'false';
+    const next = () => {
+      if (gen !== renderGen) return; // a newer count replaced this one
+      const chunk = chunks.shift();
+      if (chunk) chunk[0].insertAdjacentHTML('beforeend', chunk[1]);
+      if (chunks.length) requestAnimationFrame(next);
+      else view.dataset.complete = 'true';
+    };
+    next();
     note.textContent = shown < total
       ? `Highlighting the first ${fmtInt(shown)} of ${fmtInt(total)} tokens (capped so that big inputs stay fast; the count above covers everything).`
       : mode === 'messages' ? 'Each message’s content, token by token (the chat format adds a few framing tokens per message).' : '';
@@ -139,5 +158,11 @@ export function setupCounter({ call, catalogue, onCount }) {
     });
   }
   run();
-  return { recount: run };
+  return {
+    setCatalogue(catalogue) {
+      const entries = catalogue.map((m) => ({ value: m.key, detail: [m.provider, m.mode].filter(Boolean).join(' · '), text: `${m.key} ${m.provider}`.toLowerCase() }));
+      const byKey = new Map(entries.map((e) => [e.value, e]));
+      search = searcher(entries, { initial: POPULAR.map((k) => byKey.get(k)).filter(Boolean) });
+    },
+  };
 }

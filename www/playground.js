@@ -40,11 +40,18 @@ const TOOLS_EXAMPLE = JSON.stringify([{
   },
 }], null, 2);
 const KEY_PREFIX = 'unillm:apiKey:';
+/** localStorage, or nothing where it is unavailable (storage disabled, sandboxed frames). */
+const storage = {
+  get(k) { try { return localStorage.getItem(k); } catch { return null; } },
+  set(k, v) { try { localStorage.setItem(k, v); } catch { /* not saved */ } },
+  remove(k) { try { localStorage.removeItem(k); } catch { /* nothing saved */ } },
+};
 
 const withProvider = (provider, name) => (name.startsWith(`${provider}/`) ? name : `${provider}/${name}`);
 const providerOf = (model) => (byId.has(model.split('/')[0]) ? model.split('/')[0] : null);
 
-export function setupPlayground({ catalogue }) {
+/** Works before the worker is ready; the model suggestions come with `setCatalogue`. */
+export function setupPlayground() {
   const form = $('chat');
   const providerSel = $('provider');
   const modelInput = $('model');
@@ -58,7 +65,7 @@ export function setupPlayground({ catalogue }) {
   providerSel.append(...PROVIDERS.map((p) => el('option', { value: p.id }, p.name)));
 
   // model suggestions: the provider's chat models from the table
-  const chat = catalogue.filter((m) => m.mode === 'chat');
+  let chat = [];
   const suggestions = new Map();
   function suggestionsFor(pid) {
     if (!suggestions.has(pid)) {
@@ -88,8 +95,8 @@ export function setupPlayground({ catalogue }) {
 
   function showProvider() {
     const p = byId.get(providerSel.value);
-    keyInput.value = keys.get(p.id) ?? localStorage.getItem(KEY_PREFIX + p.id) ?? '';
-    saveKey.checked = localStorage.getItem(KEY_PREFIX + p.id) !== null;
+    keyInput.value = keys.get(p.id) ?? storage.get(KEY_PREFIX + p.id) ?? '';
+    saveKey.checked = storage.get(KEY_PREFIX + p.id) !== null;
     keyInput.placeholder = p.id === 'mock' ? 'not needed for mock/ models' : p.local ? 'usually not needed for a local server' : `your ${p.name} key`;
     $('apiBase').placeholder = p.local ? 'http://localhost:… (default)' : 'the provider’s default';
   }
@@ -109,11 +116,11 @@ export function setupPlayground({ catalogue }) {
   saveKey.addEventListener('change', () => {
     const pid = providerSel.value;
     if (saveKey.checked) store(pid, keyInput.value);
-    else localStorage.removeItem(KEY_PREFIX + pid);
+    else storage.remove(KEY_PREFIX + pid);
   });
   function store(pid, value) {
-    if (value) localStorage.setItem(KEY_PREFIX + pid, value);
-    else localStorage.removeItem(KEY_PREFIX + pid);
+    if (value) storage.set(KEY_PREFIX + pid, value);
+    else storage.remove(KEY_PREFIX + pid);
   }
 
   // tools: validated as they are typed
@@ -282,4 +289,10 @@ export function setupPlayground({ catalogue }) {
 
   providerSel.value = providerOf(modelInput.value) ?? 'mock';
   showProvider();
+  return {
+    setCatalogue(catalogue) {
+      chat = catalogue.filter((m) => m.mode === 'chat');
+      suggestions.clear();
+    },
+  };
 }
