@@ -176,6 +176,7 @@ test('www: counter, costs and playground in headless Chromium', async (t) => {
         await waitForCount(page, expect.tokens);
         assert.equal(await page.textContent('#exactness'), 'exact · o200k_base');
         // one block per message, its content's tokens re-joining to it
+        await page.waitForSelector('#tokenView[data-complete="true"]');
         const blocks = await page.$$eval('#tokenView .tok-msg', (els) => els.map((e) => ({ role: e.querySelector('.tok-role').textContent, text: [...e.querySelectorAll('.tk')].map((s) => s.textContent).join('') })));
         assert.deepEqual(blocks, messages.map((m) => ({ role: m.role, text: typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join('') })));
         await scrollTo(page, '#tokens');

@@ -104,9 +104,11 @@ export function setupCounter({ call, onCount }) {
     }
     view.hidden = false;
     view.replaceChildren();
-    // HTML strings of CHUNK tokens (one parse each is much faster than a createElement per
-    // token), added one chunk per frame so that no single task lays out thousands of spans
-    const chunks = [];
+    // HTML strings (one parse each is much faster than a createElement per token), added about
+    // CHUNK tokens per frame so that no single task lays out thousands of spans
+    const chunks = []; // each: [[target, html], ...]
+    let chunk = [];
+    let inChunk = 0;
     let k = 0;
     let shown = 0, total = 0;
     for (const p of parts) {
@@ -122,19 +124,25 @@ export function setupCounter({ call, onCount }) {
         // a token that ends inside a character ends after it: the next one may be empty
         if (end > prev) html += `<span class="tk tk${k++ % 4}" title="token ${p.ids[i]}">${escapeHtml(p.text.slice(prev, end))}</span>`;
         prev = end;
-        if ((i + 1) % CHUNK === 0) { chunks.push([target, html]); html = ''; }
+        if (++inChunk === CHUNK) {
+          chunk.push([target, html]);
+          chunks.push(chunk);
+          chunk = [];
+          html = '';
+          inChunk = 0;
+        }
       }
-      if (html) chunks.push([target, html]);
+      if (html) chunk.push([target, html]);
       shown += p.ends.length;
       total += p.total;
     }
+    if (chunk.length) chunks.push(chunk);
     view.dataset.shown = shown;
     view.dataset.total = total;
     view.dataset.complete = 'false';
     const next = () => {
       if (gen !== renderGen) return; // a newer count replaced this one
-      const chunk = chunks.shift();
-      if (chunk) chunk[0].insertAdjacentHTML('beforeend', chunk[1]);
+      for (const [target, html] of chunks.shift() ?? []) target.insertAdjacentHTML('beforeend', html);
       if (chunks.length) requestAnimationFrame(next);
       else view.dataset.complete = 'true';
     };
