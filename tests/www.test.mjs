@@ -57,10 +57,11 @@ async function setCounterText(page, text) {
 }
 
 /** The model picker: type, then pick the first suggestion with the keyboard. */
-async function pickModel(page, selector, query, want) {
+async function pickModel(page, selector, query, want, screenshot) {
   await page.fill(selector, '');
   await page.type(selector, query);
   await page.waitForSelector(`${selector} ~ .combo-pop:not([hidden]) li`);
+  if (screenshot) await shot(page, screenshot);
   const options = await page.$$eval(`${selector} ~ .combo-pop li .combo-value`, (els) => els.map((e) => e.textContent));
   const i = options.indexOf(want);
   assert.ok(i >= 0, `${want} among the suggestions for "${query}": ${options.slice(0, 8)}`);
@@ -145,7 +146,7 @@ test('www: counter, costs and playground in headless Chromium', async (t) => {
         await shot(page, '02-counter-text-gpt-4o');
 
         // a non-OpenAI model, picked with the keyboard: cl100k_base, labelled an estimate
-        await pickModel(page, '#countModel', 'claude-sonnet-4-5', 'claude-sonnet-4-5');
+        await pickModel(page, '#countModel', 'claude-sonnet-4-5', 'claude-sonnet-4-5', '03a-counter-model-picker-open');
         const expect = u.tokenCounter({ model: 'claude-sonnet-4-5', text });
         assert.equal(expect.exact, false);
         assert.equal(expect.tokens, u.countTokens(text, { model: 'claude-sonnet-4-5' }));
