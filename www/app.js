@@ -1,70 +1,59 @@
-import { completion, version, UnillmError } from '/dist/browser.js';
+// The page: starts the counting worker with the compiled package, then wires the token counter,
+// the cost estimator and the playground. Timings are marked for the tests
+// (`unillm:worker-ready`, `unillm:first-count`).
+import { $ } from './util.js';
+import { wasmModule, mainPackage } from './pkg.js';
+import { setupCounter } from './counter.js';
+import { setupCosts } from './costs.js';
+import { setupPlayground } from './playground.js';
 
-const $ = (id) => document.getElementById(id);
-$('version').textContent = `v${version()}`;
-let controller = null;
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const waiting = new Map();
+let nextId = 0;
 
-$('chat').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  controller?.abort();
-  controller = new AbortController();
-  const reply = $('reply');
-  const stats = $('stats');
-  reply.textContent = '';
-  reply.dataset.state = 'streaming';
-  stats.replaceChildren();
-  $('send').disabled = true;
-  $('stop').disabled = false;
-  const t0 = performance.now();
-  let ttft = null;
-  try {
-    const model = $('model').value.trim();
-    const stream = await completion({
-      model,
-      apiKey: $('apiKey').value || undefined,
-      messages: [
-        ...($('system').value ? [{ role: 'system', content: $('system').value }] : []),
-        { role: 'user', content: $('prompt').value },
-      ],
-      stream: true,
-      stream_options: { include_usage: true },
-      mockDelay: model.startsWith('mock/') ? 30 : undefined,
-      signal: controller.signal,
-    });
-    let usage = null;
-    for await (const chunk of stream) {
-      const text = chunk.choices[0]?.delta?.content;
-      if (text) {
-        ttft ??= performance.now() - t0;
-        reply.textContent += text;
-      }
-      if (chunk.usage) usage = chunk.usage;
-    }
-    reply.dataset.state = 'done';
-    const total = performance.now() - t0;
-    addStat('time to first token', `${Math.round(ttft ?? total)} ms`);
-    addStat('total', `${Math.round(total)} ms`);
-    if (usage) {
-      addStat('prompt tokens', usage.prompt_tokens);
-      addStat('completion tokens', usage.completion_tokens);
-      if (usage.cost != null) addStat('cost', `$${usage.cost.toFixed(6)}`);
-    }
-  } catch (e) {
-    reply.dataset.state = 'error';
-    const name = e instanceof UnillmError ? e.name : 'Error';
-    reply.textContent = `${name}: ${e.message}`;
-  } finally {
-    $('send').disabled = false;
-    $('stop').disabled = true;
-  }
-});
+/** Runs `type` in the worker: resolves with its result, rejects with an error of the same name. */
+function call(type, args = {}) {
+  return new Promise((resolve, reject) => {
+    const id = ++nextId;
+    waiting.set(id, { resolve, reject });
+    worker.postMessage({ id, type, ...args });
+  });
+}
+worker.onmessage = ({ data: { id, result, error } }) => {
+  const w = waiting.get(id);
+  waiting.delete(id);
+  if (error) w?.reject(Object.assign(new Error(error.message), { name: error.name }));
+  else w?.resolve(result);
+};
+worker.onerror = (e) => fail(`The counting worker failed: ${e.message ?? 'unknown error'}`);
 
-$('stop').addEventListener('click', () => controller?.abort());
+function fail(message) {
+  const box = $('bootError');
+  box.textContent = message;
+  box.hidden = false;
+  $('boot').hidden = true;
+}
 
-function addStat(label, value) {
-  const dt = document.createElement('dt');
-  dt.textContent = label;
-  const dd = document.createElement('dd');
-  dd.textContent = value;
-  $('stats').append(dt, dd);
+// the playground needs no worker: ready before anything loads (its package loads on first use)
+const playground = setupPlayground();
+try {
+  const module = await wasmModule();
+  const { version } = await call('init', { module });
+  performance.mark('unillm:worker-ready');
+  $('version').textContent = `v${version}`;
+  // the first count goes to the worker before the catalogue, so it shows first
+  let costs = null;
+  let tokens = 0;
+  const counter = setupCounter({ call, onCount: (c) => { tokens = c.tokens; costs?.setInput(tokens); } });
+  const { catalogue, priced } = await call('catalogue');
+  counter.setCatalogue(catalogue);
+  playground.setCatalogue(catalogue);
+  costs = setupCosts({ call, catalogue, priced });
+  costs.setInput(tokens);
+  $('boot').hidden = true;
+  document.body.dataset.ready = 'true';
+  // the playground's own instance, from the already compiled module, once the page is idle
+  (window.requestIdleCallback ?? setTimeout)(() => mainPackage().catch(() => {}));
+} catch (e) {
+  fail(`Could not load unillm: ${e.name}: ${e.message}. Serve this folder over HTTP (npm start) after building the package.`);
 }
