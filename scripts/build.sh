@@ -35,3 +35,5 @@ fi
 cp js/*.js js/*.d.ts dist/
 size=$(stat -c %s dist/unillm_bg.wasm); gz=$(gzip -9 -c dist/unillm_bg.wasm | wc -c)
 log "dist/unillm_bg.wasm: $size bytes, $gz gzip -9"
+# www/ as a self-contained static site: the package copied into www/unillm/ with .br/.gz siblings
+bash scripts/site.sh
