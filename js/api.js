@@ -202,7 +202,7 @@ async function attempt(request, options, clientEnv, fetchFn) {
     const h = transport.http;
     let res;
     try {
-      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body: h.body, signal: abort.controller.signal });
+      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body: call.takeBody(), signal: abort.controller.signal });
     } catch (e) {
       throw transportError(e, abort, ctx);
     }

@@ -48,6 +48,9 @@ pub fn retry_delay(error_json: &str, attempt: u32, max_retries: u32, rand: f64) 
 #[wasm_bindgen(js_name = Call)]
 pub struct JsCall {
     inner: Call,
+    /// The HTTP body of the last `transport()`, handed over by `takeBody()` as a plain string
+    /// (inside the transport JSON it would be escaped here and unescaped again by JS).
+    body: Option<String>,
 }
 
 #[wasm_bindgen(js_class = Call)]
@@ -57,7 +60,7 @@ impl JsCall {
     pub fn new(request: &str, options: &str) -> Result<JsCall, JsValue> {
         let opts: CallOptions = serde_json::from_str(options)
             .map_err(|e| js_err(LlmError::bad_request(format!("invalid options: {e}"))))?;
-        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner }).map_err(js_err)
+        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner, body: None }).map_err(js_err)
     }
 
     /// Prices the call with `models` (a registry with the caller's `registerModel` entries).
@@ -81,14 +84,23 @@ impl JsCall {
         self.inner.is_stream()
     }
 
-    /// What to do: `{"http": {method, url, headers: [[k, v]], body}}`, `{"json": "<body>"}` or
-    /// `{"events": ["data: ...\n\n", ...]}` (the mock's answer).
-    pub fn transport(&self) -> Result<String, JsValue> {
+    /// What to do: `{"http": {method, url, headers: [[k, v]]}}` (the body then comes from
+    /// `takeBody()`), `{"json": "<body>"}` or `{"events": ["data: ...\n\n", ...]}` (the mock's answer).
+    pub fn transport(&mut self) -> Result<String, JsValue> {
         match self.inner.transport().map_err(js_err)? {
-            Transport::Http(h) => to_json(&serde_json::json!({ "http": h })),
+            Transport::Http(mut h) => {
+                self.body = Some(std::mem::take(&mut h.body));
+                to_json(&serde_json::json!({ "http": { "method": h.method, "url": h.url, "headers": h.headers } }))
+            }
             Transport::Mock(MockReply::Json(body)) => to_json(&serde_json::json!({ "json": body })),
             Transport::Mock(MockReply::Events(ev)) => to_json(&serde_json::json!({ "events": ev })),
         }
+    }
+
+    /// The request body of the last `transport()` (once).
+    #[wasm_bindgen(js_name = takeBody)]
+    pub fn take_body(&mut self) -> String {
+        self.body.take().unwrap_or_default()
     }
 
     /// Translates a 2xx body into the OpenAI response JSON.
