@@ -23,8 +23,10 @@ use crate::stream::sse::{or_cut_off, SseDecoder, SseEvent};
 use crate::stream::ChunkDecoder;
 use crate::types::{ChatChunk, ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// One stream event. Parsed through [`FlatEvent`] rather than as a `#[serde(tag = "type")]` enum:
+/// serde buffers every internally tagged value into an owned tree before dispatching on the tag,
+/// which cost several allocations per text delta (the bulk of every stream).
+#[derive(Debug)]
 enum Event {
     MessageStart {
         message: StartMessage,
@@ -41,15 +43,12 @@ enum Event {
         index: u64,
     },
     MessageDelta {
-        #[serde(default)]
         delta: MessageDeltaBody,
-        #[serde(default)]
         usage: Option<AnthropicUsage>,
     },
     MessageStop,
     Ping,
     Error,
-    #[serde(other)]
     Other,
 }
 
@@ -85,21 +84,118 @@ enum StartBlock {
     Other,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug)]
 enum BlockDelta {
     TextDelta { text: String },
     InputJsonDelta { partial_json: String },
     ThinkingDelta { thinking: String },
     SignatureDelta { signature: String },
+    Other,
+}
+
+#[derive(Debug, Default)]
+struct MessageDeltaBody {
+    stop_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventKind {
+    MessageStart,
+    ContentBlockStart,
+    ContentBlockDelta,
+    ContentBlockStop,
+    MessageDelta,
+    MessageStop,
+    Ping,
+    Error,
     #[serde(other)]
     Other,
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct MessageDeltaBody {
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DeltaKind {
+    TextDelta,
+    InputJsonDelta,
+    ThinkingDelta,
+    SignatureDelta,
+    #[serde(other)]
+    Other,
+}
+
+/// Every event's fields in one plain struct (no buffering): the `type` tags are unit enums.
+#[derive(Debug, Deserialize)]
+struct FlatEvent {
+    #[serde(rename = "type")]
+    kind: EventKind,
+    #[serde(default)]
+    index: Option<u64>,
+    #[serde(default)]
+    message: Option<StartMessage>,
+    #[serde(default)]
+    content_block: Option<StartBlock>,
+    #[serde(default)]
+    delta: Option<FlatDelta>,
+    #[serde(default)]
+    usage: Option<AnthropicUsage>,
+}
+
+/// A `content_block_delta`'s `delta` (typed) or a `message_delta`'s (`stop_reason`).
+#[derive(Debug, Deserialize)]
+struct FlatDelta {
+    #[serde(rename = "type", default)]
+    kind: Option<DeltaKind>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    partial_json: Option<String>,
+    #[serde(default)]
+    thinking: Option<String>,
+    #[serde(default)]
+    signature: Option<String>,
     #[serde(default)]
     stop_reason: Option<String>,
+}
+
+impl FlatEvent {
+    /// The event, with the same required fields the tagged form had.
+    fn into_event(self) -> Result<Event, String> {
+        let need = |what: &str| format!("missing field `{what}`");
+        Ok(match self.kind {
+            EventKind::MessageStart => Event::MessageStart { message: self.message.ok_or_else(|| need("message"))? },
+            EventKind::ContentBlockStart => Event::ContentBlockStart {
+                index: self.index.ok_or_else(|| need("index"))?,
+                content_block: self.content_block.ok_or_else(|| need("content_block"))?,
+            },
+            EventKind::ContentBlockDelta => {
+                let index = self.index.ok_or_else(|| need("index"))?;
+                let d = self.delta.ok_or_else(|| need("delta"))?;
+                let delta = match d.kind {
+                    Some(DeltaKind::TextDelta) => BlockDelta::TextDelta { text: d.text.ok_or_else(|| need("text"))? },
+                    Some(DeltaKind::InputJsonDelta) => {
+                        BlockDelta::InputJsonDelta { partial_json: d.partial_json.ok_or_else(|| need("partial_json"))? }
+                    }
+                    Some(DeltaKind::ThinkingDelta) => BlockDelta::ThinkingDelta { thinking: d.thinking.ok_or_else(|| need("thinking"))? },
+                    Some(DeltaKind::SignatureDelta) => {
+                        BlockDelta::SignatureDelta { signature: d.signature.ok_or_else(|| need("signature"))? }
+                    }
+                    Some(DeltaKind::Other) => BlockDelta::Other,
+                    None => return Err(need("type")),
+                };
+                Event::ContentBlockDelta { index, delta }
+            }
+            EventKind::ContentBlockStop => Event::ContentBlockStop { index: self.index.ok_or_else(|| need("index"))? },
+            EventKind::MessageDelta => Event::MessageDelta {
+                delta: MessageDeltaBody { stop_reason: self.delta.and_then(|d| d.stop_reason) },
+                usage: self.usage,
+            },
+            EventKind::MessageStop => Event::MessageStop,
+            EventKind::Ping => Event::Ping,
+            EventKind::Error => Event::Error,
+            EventKind::Other => Event::Other,
+        })
+    }
 }
 
 /// What an open content block is, by Anthropic block index.
@@ -178,7 +274,9 @@ impl AnthropicStream {
             // the reply is complete; trailing bytes (a proxy's `[DONE]`, say) change nothing
             return Ok(());
         }
-        let event: Event = serde_json::from_str(data)
+        let event = serde_json::from_str::<FlatEvent>(data)
+            .map_err(|e| e.to_string())
+            .and_then(FlatEvent::into_event)
             .map_err(|e| LlmError::malformed(format!("an anthropic stream event is not valid: {e}")))?;
         match event {
             Event::MessageStart { message } => {
