@@ -173,12 +173,20 @@ impl Call {
 
     /// The prompt's tokens by the model's tokenizer (OpenAI's chat accounting), if countable.
     pub fn prompt_tokens(&self) -> Option<u64> {
-        let tools: Option<Vec<serde_json::Value>> =
-            self.request.tools.as_ref().map(|t| t.iter().filter_map(|x| serde_json::to_value(x).ok()).collect());
-        let choice = self.request.tool_choice.as_ref().and_then(|c| serde_json::to_value(c).ok());
-        crate::token_count::token_counter(&self.deployment.model, Some(&self.request.messages), None, tools.as_deref(), choice.as_ref())
-            .ok()
-            .map(|c| c.tokens)
+        count_prompt(&self.deployment.model, &self.request)
+    }
+
+    /// [`Call::prompt_tokens`] for later, if ever: the stream pipeline counts only when the
+    /// provider reports no usage.
+    fn prompt_counter(&self) -> crate::stream::PromptCounter {
+        let model = self.deployment.model.clone();
+        let request = ChatRequest {
+            messages: self.request.messages.clone(),
+            tools: self.request.tools.clone(),
+            tool_choice: self.request.tool_choice.clone(),
+            ..ChatRequest::default()
+        };
+        Box::new(move || count_prompt(&model, &request))
     }
 
     /// The cost of a call with this usage, if the model is priced (never for the mock provider).
@@ -288,7 +296,7 @@ impl Call {
                 model: self.deployment.model.clone(),
                 created: self.created(),
                 prompt_chars: self.request.messages.iter().map(|m| m.text().len()).sum(),
-                prompt_tokens: self.prompt_tokens(),
+                prompt_tokens: Some(self.prompt_counter()),
                 pricer: {
                     let (models, provider, model, now) =
                         (self.models.clone(), self.provider.id(), self.deployment.model.clone(), self.now_ms);
@@ -310,6 +318,15 @@ fn price(models: &ModelRegistry, provider: &str, model: &str, usage: &Usage, tie
     }
     let options = CostOptions { provider: Some(provider), service_tier: tier, now_ms: i64::try_from(now_ms).ok().filter(|&t| t > 0) };
     models.completion_cost_with(model, usage, &options).ok()
+}
+
+fn count_prompt(model: &str, request: &ChatRequest) -> Option<u64> {
+    let tools: Option<Vec<serde_json::Value>> =
+        request.tools.as_ref().map(|t| t.iter().filter_map(|x| serde_json::to_value(x).ok()).collect());
+    let choice = request.tool_choice.as_ref().and_then(|c| serde_json::to_value(c).ok());
+    crate::token_count::token_counter(model, Some(&request.messages), None, tools.as_deref(), choice.as_ref())
+        .ok()
+        .map(|c| c.tokens)
 }
 
 /// Whether to retry after `error` on attempt `attempt` (0 = the first retry), and after how long.

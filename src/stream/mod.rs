@@ -28,6 +28,9 @@ pub const REPEATED_CHUNK_LIMIT: usize = 100;
 
 /// Prices a usage (USD), when the model is in the table.
 pub type Pricer = Box<dyn Fn(&Usage) -> Option<f64>>;
+/// Counts the prompt's tokens, called only if the provider reports no usage (tokenizing a long
+/// prompt for every stream would cost milliseconds that are almost never needed).
+pub type PromptCounter = Box<dyn Fn() -> Option<u64>>;
 
 /// Settings the pipeline needs from the call.
 #[derive(Default)]
@@ -43,7 +46,7 @@ pub struct PipelineConfig {
     /// Characters of prompt, for a usage estimate when the provider reports none.
     pub prompt_chars: usize,
     /// Prompt tokens by the tokenizer, used with a count of the output when the provider reports no usage.
-    pub prompt_tokens: Option<u64>,
+    pub prompt_tokens: Option<PromptCounter>,
     /// Sets `usage.cost` on the usage the stream ends with.
     pub pricer: Option<Pricer>,
 }
@@ -131,7 +134,7 @@ impl StreamPipeline {
         self.finished = true;
         if self.assembler.usage().is_none() {
             // the provider reported none: count with the tokenizer (prompt counted by the call)
-            let mut usage = match self.cfg.prompt_tokens {
+            let mut usage = match self.cfg.prompt_tokens.as_ref().and_then(|count| count()) {
                 Some(p) => {
                     let c = count_output(&self.cfg.model, &self.assembler.response());
                     Usage { prompt_tokens: p, completion_tokens: c, total_tokens: p + c, ..Usage::default() }
