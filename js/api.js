@@ -3,7 +3,7 @@
 // time. Every runtime entry point (node.js, browser.js, deno.js, workerd.js, init.js) initialises
 // the wasm module its own way and re-exports this module.
 
-import { Call, envNames as wasmEnvNames, retryDelay, version as wasmVersion } from './unillm.js';
+import { Call, envNames as wasmEnvNames, retryDelay, version as wasmVersion, supportedProviders as wasmProviders } from './unillm.js';
 import { fromWasm, fromErrorJson, makeError, UnillmError } from './errors.js';
 
 export * from './errors.js';
@@ -22,6 +22,11 @@ const encoder = new TextEncoder();
 
 export function version() {
   return wasmVersion();
+}
+
+/** The provider ids `completion()` takes as `provider/model` prefixes (sorted). */
+export function supportedProviders() {
+  return JSON.parse(wasmProviders());
 }
 
 /** Reads a variable from the process environment where the runtime has one (Node, Bun, Deno). */

@@ -200,6 +200,8 @@ export declare class Stream<T = ChatCompletionChunk> implements AsyncIterable<T>
 // Functions
 
 export declare function version(): string;
+/** The provider ids `completion()` takes as `provider/model` prefixes (sorted), e.g. `anthropic`, `azure`, `gemini`, `groq`, `openai`. */
+export declare function supportedProviders(): string[];
 
 export declare function completion(params: CompletionParams & { stream: true }): Promise<Stream<ChatCompletionChunk>>;
 export declare function completion(params: CompletionParams & { stream?: false | null }): Promise<ChatCompletion>;

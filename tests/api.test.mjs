@@ -61,6 +61,21 @@ test('retries: retryable errors are retried up to numRetries (maxRetries alias),
   assert.equal(mock.requests.length, n + 1, 'an authentication error is not retried');
 });
 
+test('supportedProviders: every id routes a `provider/model` call', async () => {
+  const ids = u.supportedProviders();
+  for (const id of ['openai', 'azure', 'anthropic', 'gemini', 'groq', 'mistral', 'deepseek', 'openrouter', 'together_ai',
+    'fireworks_ai', 'xai', 'perplexity', 'deepinfra', 'cerebras', 'mock']) assert.ok(ids.includes(id), id);
+  assert.deepEqual(ids, [...ids].sort());
+  // the demo page's provider picker offers only providers the package has
+  const { readFileSync } = await import('node:fs');
+  const page = readFileSync(path.join(here, '..', 'www', 'playground.js'), 'utf8');
+  for (const [, id] of page.matchAll(/\{ id: '([a-z_]+)', name:/g)) assert.ok(ids.includes(id), `www offers ${id}`);
+  for (const id of ids) {
+    const r = await u.completion({ model: `${id}/some-model`, mockResponse: 'ok', messages, apiKey: 'k', apiBase: 'http://127.0.0.1:9', apiVersion: '2024-10-21' });
+    assert.equal(r.choices[0].message.content, 'ok', id);
+  }
+});
+
 test('mockResponse: a string answers without any request; an Error is thrown', async () => {
   const n = mock.requests.length;
   const r = await u.completion({ model: 'openai/gpt-4o', mockResponse: 'canned answer', messages });

@@ -30,6 +30,14 @@ pub fn version() -> String {
 }
 
 /// Environment variable names worth reading for `model` (a JSON array of strings).
+/// The provider ids `completion()` takes as `provider/model` prefixes, as a JSON array.
+#[wasm_bindgen(js_name = supportedProviders)]
+pub fn supported_providers() -> String {
+    let mut ids = crate::provider::ids();
+    ids.sort_unstable();
+    serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned())
+}
+
 #[wasm_bindgen(js_name = envNames)]
 pub fn env_names(model: &str, has_api_base: bool) -> String {
     serde_json::to_string(&call::env_names(model, has_api_base)).unwrap_or_else(|_| "[]".to_owned())
