@@ -305,10 +305,25 @@ export function completion(params) {
 }
 
 /** Expands the wasm decoder's batch (see `drain` in src/wasm/mod.rs) into chunk objects. */
-function unpack(batch) {
+function unpack(batch, cache) {
   if (Array.isArray(batch)) return batch;
-  const [id, created, model] = batch.env;
   const items = batch.c;
+  if (batch.tpl) {
+    // passthrough chunks that differ from the stream's template only in their text
+    const [prefix, suffix] = batch.tpl;
+    if (cache.prefix !== prefix || cache.suffix !== suffix) {
+      cache.prefix = prefix;
+      cache.suffix = suffix;
+      cache.t = JSON.parse(`${prefix}""${suffix}`);
+    }
+    const t = cache.t, c0 = t.choices[0], d0 = c0.delta;
+    for (let k = 0; k < items.length; k++) {
+      const x = items[k];
+      if (typeof x === 'string') items[k] = { ...t, choices: [{ ...c0, delta: { ...d0, content: x } }] };
+    }
+    return items;
+  }
+  const [id, created, model] = batch.env;
   for (let k = 0; k < items.length; k++) {
     const x = items[k];
     if (typeof x === 'string') {
@@ -342,6 +357,7 @@ export class Stream {
     const reader = this.#body.getReader();
     const dec = this.#call.decoder();
     let buf = [], i = 0, open = true;
+    const template = {};
     const close = (ended) => {
       if (!open) return;
       open = false;
@@ -369,7 +385,7 @@ export class Stream {
         try { out = r.done ? dec.finish() : dec.push(r.value); } catch (e) { fail(fromWasm(e, this.#ctx)); }
         if (r.done) close(true);
         if (out !== undefined) {
-          buf = unpack(JSON.parse(out));
+          buf = unpack(JSON.parse(out), template);
           i = 0;
           if (buf.length > 0) return { value: buf[i++], done: false };
         }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startMockServer, VALID_KEY, STREAM_WORDS } from './support/mock-server.mjs';
+import { startMockServer, VALID_KEY, STREAM_WORDS, varietyChunks } from './support/mock-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const u = await import(pathToFileURL(path.join(here, '.work', 'app', 'node_modules', 'unillm', 'dist', 'node.js')));
@@ -59,6 +59,15 @@ test('retries: retryable errors are retried up to numRetries (maxRetries alias),
   const n = mock.requests.length;
   await assert.rejects(u.completion({ model: 'openai/status-401', numRetries: 3, apiKey: 'sk-nope', apiBase: mock.url, messages }), u.AuthenticationError);
   assert.equal(mock.requests.length, n + 1, 'an authentication error is not retried');
+});
+
+test('stream: passthrough chunks arrive exactly as the provider sent them (escapes, extra and per-chunk fields)', async () => {
+  const s = await u.completion({ model: 'openai/passthrough-variety', apiKey: VALID_KEY, apiBase: mock.url, messages, stream: true });
+  const got = [];
+  for await (const c of s) got.push(c);
+  assert.deepEqual(got, varietyChunks('passthrough-variety'));
+  assert.equal((await s.response()).choices[0].message.content,
+    'say "hi" \\ back\\ ü 😀 \u2028\n\t</script>');
 });
 
 test('supportedProviders: every id routes a `provider/model` call', async () => {

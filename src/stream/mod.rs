@@ -8,6 +8,7 @@
 
 pub mod assemble;
 pub mod sse;
+pub mod template;
 
 use crate::error::{ErrorKind, LlmError};
 use crate::types::{ChatChunk, ChatResponse, Usage};

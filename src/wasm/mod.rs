@@ -13,6 +13,7 @@ mod tokens;
 use crate::call::{self, Call, CallOptions, Transport};
 use crate::error::LlmError;
 use crate::provider::mock::MockReply;
+use crate::stream::template::RawTemplate;
 use crate::stream::StreamPipeline;
 use crate::types::ChatChunk;
 
@@ -125,8 +126,13 @@ impl JsCall {
 
     /// A stream decoder for a 2xx streamed body.
     pub fn decoder(&self) -> StreamDecoder {
-        StreamDecoder { pipeline: self.inner.pipeline(), out: Vec::new() }
+        StreamDecoder { pipeline: self.inner.pipeline(), out: Vec::new(), template: None }
     }
+}
+
+/// `c`'s content literal when its raw text matches the stream's template.
+fn literal<'a>(template: Option<&RawTemplate>, c: &'a ChatChunk) -> Option<&'a str> {
+    template?.literal(c.raw.as_deref()?)
 }
 
 /// Feeds streamed body bytes in, takes OpenAI chunks out (as one JSON array per call).
@@ -134,6 +140,8 @@ impl JsCall {
 pub struct StreamDecoder {
     pipeline: StreamPipeline,
     out: Vec<ChatChunk>,
+    /// The passthrough template learnt from the stream's first plain content chunk.
+    template: Option<RawTemplate>,
 }
 
 #[wasm_bindgen]
@@ -157,39 +165,62 @@ impl StreamDecoder {
         to_json(&self.pipeline.response())
     }
 
-    /// One JSON value for the batch. A plain array of chunks; or, when some chunks are bare content
-    /// deltas, `{"env": [id, created, model], "c": [...]}` where a string item stands for the chunk
-    /// `{id, object: "chat.completion.chunk", created, model, choices: [{index: 0, delta: {content},
-    /// finish_reason: null}]}` (js/api.js builds it with an object literal, which is several times
-    /// cheaper than `JSON.parse` of the full chunk), and any other item is a chunk.
+    /// One JSON value for the batch: a plain array of chunks, or an object with the shared parts of
+    /// compact items, `{"env": [id, created, model], "tpl": [prefix, suffix], "c": [...]}`, in which
+    /// a string item stands for a whole chunk (js/api.js builds it with object literals, several
+    /// times cheaper than `JSON.parse` of the full chunk) and any other item is a chunk:
+    /// - with `env`, a bare content delta of a translated provider: `{id, object:
+    ///   "chat.completion.chunk", created, model, choices: [{index: 0, delta: {content},
+    ///   finish_reason: null}]}`;
+    /// - with `tpl`, a passthrough chunk whose raw text is `prefix` + that string's literal +
+    ///   `suffix` (see `stream::template`): its literal is copied verbatim, not re-encoded.
     fn drain(&mut self) -> Result<Option<String>, JsValue> {
         if self.out.is_empty() {
             return Ok(None);
         }
+        if self.template.is_none() {
+            self.template = self.out.iter().find_map(RawTemplate::from_chunk);
+        }
         let ser = |e: serde_json::Error| js_err(LlmError::malformed(format!("serialization failed: {e}")));
+        let template = self.template.as_ref();
         let env = self.out.iter().find(|c| c.simple_content().is_some()).map(|c| (c.id.clone(), c.created, c.model.clone()));
-        let mut s = String::with_capacity(self.out.iter().map(|c| c.raw.as_ref().map_or(64, String::len) + 1).sum::<usize>() + 64);
-        match &env {
-            Some((id, created, model)) => {
-                s.push_str("{\"env\":");
+        // one kind of compact item per batch (a stream is either passthrough or translated)
+        let tpl = template.filter(|_| env.is_none() && self.out.iter().any(|c| literal(template, c).is_some()));
+        let mut s = String::with_capacity(self.out.iter().map(|c| c.raw.as_ref().map_or(64, String::len) + 1).sum::<usize>() + 256);
+        let compact = env.is_some() || tpl.is_some();
+        if compact {
+            s.push('{');
+            if let Some((id, created, model)) = &env {
+                s.push_str("\"env\":");
                 s.push_str(&serde_json::to_string(&(id, created, model)).map_err(ser)?);
-                s.push_str(",\"c\":[");
+                s.push(',');
             }
-            None => s.push('['),
+            if let Some(t) = tpl {
+                s.push_str("\"tpl\":");
+                s.push_str(&serde_json::to_string(&(&t.prefix, &t.suffix)).map_err(ser)?);
+                s.push(',');
+            }
+            s.push_str("\"c\":[");
+        } else {
+            s.push('[');
         }
         for (i, c) in self.out.iter().enumerate() {
             if i > 0 {
                 s.push(',');
             }
-            match (&env, c.simple_content()) {
-                (Some((id, created, model)), Some(text)) if *id == c.id && *created == c.created && *model == c.model => {
+            if let (Some((id, created, model)), Some(text)) = (&env, c.simple_content()) {
+                if *id == c.id && *created == c.created && *model == c.model {
                     s.push_str(&serde_json::to_string(text).map_err(ser)?);
+                    continue;
                 }
-                _ => c.write_json(&mut s).map_err(ser)?,
+            }
+            match literal(template, c).filter(|_| tpl.is_some()) {
+                Some(lit) => s.push_str(lit),
+                None => c.write_json(&mut s).map_err(ser)?,
             }
         }
         s.push(']');
-        if env.is_some() {
+        if compact {
             s.push('}');
         }
         Ok(Some(s))

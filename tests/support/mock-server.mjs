@@ -5,6 +5,7 @@
 // Behaviour is chosen by the request's model name:
 //   any model          a normal answer; streamed answers have STREAM_WORDS content chunks
 //   `status-<code>`    that HTTP error with an OpenAI error body (429 adds Retry-After: 0)
+//   `passthrough-variety` a stream whose chunks carry escapes, extra fields and a per-chunk field
 //   `ratelimit-headers` 429 with OpenAI's x-ratelimit-* headers and no Retry-After
 //   `midstream-error`  a few chunks, then an in-stream error event
 //   `truncated`        a few chunks, then the connection ends without finish_reason or [DONE]
@@ -46,6 +47,17 @@ export function chunk(model, delta, finish = null, extra = {}) {
     id: 'chatcmpl-mock123', object: 'chat.completion.chunk', created: 1700000000, model,
     system_fingerprint: 'fp_mock', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra,
   };
+}
+
+/** The chunks of model `passthrough-variety`: text with escapes, extra fields, a per-chunk field on one. */
+export function varietyChunks(model) {
+  const texts = ['say "hi"', ' \\ back\\', ' ü 😀 \u2028', '\n\t', '</script>', ''];
+  const extra = { service_tier: 'default', x_note: 7 };
+  return [
+    chunk(model, { role: 'assistant', content: '' }, null, extra),
+    ...texts.map((t, i) => chunk(model, { content: t }, null, i === 2 ? { ...extra, obfuscation: 'x1' } : extra)),
+    chunk(model, {}, 'stop', extra),
+  ];
 }
 
 export async function startMockServer({ streamWords = STREAM_WORDS } = {}) {
@@ -114,6 +126,10 @@ export async function startMockServer({ streamWords = STREAM_WORDS } = {}) {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...CORS });
     const write = (obj) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+    if (model === 'passthrough-variety') {
+      for (const c of varietyChunks(model)) write(c);
+      return res.end('data: [DONE]\n\n');
+    }
     write(chunk(model, { role: 'assistant', content: '', refusal: null }));
     const words = model === 'midstream-error' || model === 'truncated' ? streamWords.slice(0, 3) : streamWords;
     for (const w of words) write(chunk(model, { content: w }));
