@@ -7,10 +7,13 @@ Inputs (both are crates from the Rust package registry, unpacked by `cargo fetch
                       the very Unicode tables the reference pre-tokeniser (fancy-regex) matches with.
 
 Outputs (all little-endian, described in SOURCES.md):
-  o200k_base.bin   "UTK1", kind 0: token bytes sorted lexicographically and front-coded, plus the
-                   rank of each sorted entry as three byte planes (low, mid, high).
+  o200k_base.bin   "UTK1", kind 2: ranks 0..255 are the single bytes (256 bytes); every later rank
+                   is a pair of lower ranks whose bytes concatenate to it: the left rank as a low
+                   and a mid byte plane plus a plane of 2-bit high parts, the right rank as a
+                   prefix varint whose first bytes and remaining bytes are two separate streams.
   cl100k_base.bin  "UTK1", kind 1: for each rank, 1 + the o200k_base rank of the same bytes (three
-                   byte planes; 0 = not in o200k_base), then the missing tokens as (len, bytes).
+                   byte planes; 0 = not in o200k_base), then each missing token as a pair of lower
+                   cl100k_base ranks (two prefix varints).
   unicode_classes.bin  per-code-point class flags in a two-level table (see tokenizer/pretokenize.rs).
 """
 import argparse, base64, os, re, struct, sys
@@ -41,31 +44,62 @@ def planes(values):
 def header(kind, n, total):
     return b'UTK1' + struct.pack('<III', kind, n, total)
 
-def encode_front_coded(tokens):
-    order = sorted(range(len(tokens)), key=lambda i: tokens[i])
-    stream = bytearray()
-    prev = b''
-    for i in order:
-        t = tokens[i]
-        k = 0
-        m = min(len(t), len(prev), 255)
-        while k < m and t[k] == prev[k]:
-            k += 1
-        stream += bytes([k, len(t) - k]) + t[k:]
-        prev = t
-    return header(0, len(tokens), sum(map(len, tokens))) + planes(order) + bytes(stream)
+def prefix_varint(x):
+    """Big-endian prefix varint: 0xxxxxxx (< 2^7), 10xxxxxx + 1 byte (< 2^14), 11xxxxxx + 2 bytes
+    (< 2^22). Compresses a little better than LEB128 under gzip (the length is in the first byte)."""
+    if x < 1 << 7:
+        return bytes([x])
+    if x < 1 << 14:
+        return bytes([0x80 | x >> 8, x & 0xFF])
+    if x < 1 << 22:
+        return bytes([0xC0 | x >> 16, (x >> 8) & 0xFF, x & 0xFF])
+    sys.exit(f'varint {x} out of range')
+
+def split_pair(tokens, index, r):
+    """(left, right): ranks below r whose bytes concatenate to token r, the smallest right rank
+    first (small right ranks make short varints; measured best of min-left, min-max, longest-left)."""
+    t = tokens[r]
+    best = None
+    for k in range(1, len(t)):
+        a, b = index.get(t[:k]), index.get(t[k:])
+        if a is not None and b is not None and a < r and b < r and (best is None or (b, a) < best):
+            best = (b, a)
+    if best is None:
+        sys.exit(f'token {r} is not a concatenation of two lower-ranked tokens')
+    return best[1], best[0]
+
+def encode_merges(tokens):
+    n = len(tokens)
+    if any(len(tokens[r]) != 1 for r in range(256)) or len({tokens[r] for r in range(256)}) != 256:
+        sys.exit('ranks 0..255 are not the 256 single bytes')
+    index = {t: r for r, t in enumerate(tokens)}
+    lefts, heads, tails = [], bytearray(), bytearray()
+    for r in range(256, n):
+        a, b = split_pair(tokens, index, r)
+        lefts.append(a)
+        v = prefix_varint(b)
+        heads += v[:1]
+        tails += v[1:]
+    if max(lefts) >= 1 << 18:
+        sys.exit('rank above 2^18')
+    hi = [v >> 16 for v in lefts] + [0, 0, 0]
+    packed = bytes(hi[i] | hi[i + 1] << 2 | hi[i + 2] << 4 | hi[i + 3] << 6 for i in range(0, len(lefts), 4))
+    return (header(2, n, sum(map(len, tokens))) + b''.join(tokens[:256])
+            + bytes(v & 0xFF for v in lefts) + bytes((v >> 8) & 0xFF for v in lefts) + packed + bytes(heads) + bytes(tails))
 
 def encode_refs(tokens, base):
     index = {t: r for r, t in enumerate(base)}
-    refs, lits = [], bytearray()
-    for t in tokens:
-        r = index.get(t)
-        if r is None:
+    own = {t: r for r, t in enumerate(tokens)}
+    refs, pairs = [], bytearray()
+    for r, t in enumerate(tokens):
+        b = index.get(t)
+        if b is None:
             refs.append(0)
-            lits += bytes([len(t)]) + t
+            left, right = split_pair(tokens, own, r)
+            pairs += prefix_varint(left) + prefix_varint(right)
         else:
-            refs.append(r + 1)
-    return header(1, len(tokens), sum(map(len, tokens))) + planes(refs) + bytes(lits)
+            refs.append(b + 1)
+    return header(1, len(tokens), sum(map(len, tokens))) + planes(refs) + bytes(pairs)
 
 ESC = {'t': 9, 'n': 10, 'r': 13, '0': 0, '\\': 92, "'": 39, '"': 34}
 
@@ -130,7 +164,7 @@ def main():
     o200k = load_ranks(os.path.join(a.tiktoken_rs, 'assets/o200k_base.tiktoken'))
     cl100k = load_ranks(os.path.join(a.tiktoken_rs, 'assets/cl100k_base.tiktoken'))
     outputs = {
-        'o200k_base.bin': encode_front_coded(o200k),
+        'o200k_base.bin': encode_merges(o200k),
         'cl100k_base.bin': encode_refs(cl100k, o200k),
     }
     classes, nblocks = unicode_classes(a.regex_syntax)

@@ -9,7 +9,6 @@
 //! (The crossover was measured in wasm on CJK and Thai text, whose pieces are long: a flat scan
 //! up to 128 bytes gave 11.4 MB/s there, up to 48 bytes 13.5, up to 12–24 bytes 15.0.)
 
-use std::sync::OnceLock;
 
 /// A token id.
 pub type Rank = u32;
@@ -24,24 +23,17 @@ const ENTRY_MASK: u32 = (1 << 18) - 1;
 /// Pieces up to this many bytes use the flat scan on the stack; longer ones the heap.
 pub(crate) const FLAT_PIECE: usize = 16;
 
-/// A vocabulary of ordinary (non-special) tokens, stored as "entries" (token bytes in some
-/// order: rank order, or the lexicographic order the front-coded table decodes to) with the
-/// entry → rank map when the order is not rank order.
+/// A vocabulary of ordinary (non-special) tokens: their bytes in rank order.
 ///
 /// Lookup: tokens of two or more bytes are grouped by their first two bytes; each group has
 /// its own small open-addressing table (a power of two, at least twice the group's size) inside
-/// one `table` array, and `index[prefix]..index[prefix + 1]` is the group's region. Built in one
-/// pass over the entries in lexicographic order, every insert lands in the region being filled,
-/// so the build is sequential (a global hash table scattered 200k writes over megabytes).
+/// one `table` array, and `index[prefix]..index[prefix + 1]` is the group's region, so a probe
+/// touches one small region of the table.
 pub(crate) struct Vocab {
-    /// All token bytes, concatenated in entry order.
+    /// All token bytes, concatenated in rank order.
     bytes: Vec<u8>,
-    /// `offsets[e]..offsets[e + 1]` is entry `e` in `bytes`; `len = n + 1`.
+    /// `offsets[r]..offsets[r + 1]` is token `r` in `bytes`; `len = n + 1`.
     offsets: Vec<u32>,
-    /// The rank of each entry; `None` when entries are in rank order.
-    ranks: Option<Vec<Rank>>,
-    /// The entry of each rank (the inverse of `ranks`), built on first use (decoding).
-    entries: OnceLock<Vec<u32>>,
     /// Region starts in `table`, by two-byte prefix; 65,537 entries.
     index: Vec<u32>,
     /// Slots: a 14-bit fingerprint (bits 18..32 of the hash) above an 18-bit entry + 1, or [`EMPTY`].
@@ -128,7 +120,6 @@ const SLICE: usize = 8192;
 fn count_entries(
     bytes: &[u8],
     offsets: &[u32],
-    ranks: &Option<Vec<Rank>>,
     index: &mut [u32],
     pairs: &mut [Rank],
     byte_ranks: &mut [Rank; 256],
@@ -145,14 +136,11 @@ fn count_entries(
         let end = end as usize;
         let tok = bytes.get(start..end)?;
         start = end;
-        let rank = || match ranks {
-            Some(r) => r.get(e).copied(),
-            None => Some(e as Rank),
-        };
+        let rank = e as Rank;
         match (prefix2(tok), tok.len()) {
-            (Some(p), 2) => *pairs.get_mut(p)? = rank()?,
+            (Some(p), 2) => *pairs.get_mut(p)? = rank,
             (Some(p), _) => *index.get_mut(p + 1)? += 1,
-            (None, _) => *byte_ranks.get_mut(*tok.first()? as usize)? = rank()?,
+            (None, _) => *byte_ranks.get_mut(*tok.first()? as usize)? = rank,
         }
         max_len = max_len.max(tok.len());
     }
@@ -207,16 +195,11 @@ fn prefix2(b: &[u8]) -> Option<usize> {
 }
 
 impl Vocab {
-    /// Builds the lookup over entries `bytes`/`offsets` with their `ranks` (`None`: entry =
-    /// rank). Entries sorted lexicographically build fastest, but any order works. Returns
-    /// `None` when the tables are inconsistent (offsets out of range, a missing single byte).
-    pub(crate) fn new(
-        bytes: Vec<u8>,
-        offsets: Vec<u32>,
-        ranks: Option<Vec<Rank>>,
-    ) -> Option<Vocab> {
+    /// Builds the lookup over the tokens `bytes`/`offsets` (in rank order). Returns `None` when
+    /// the tables are inconsistent (offsets out of range, a missing single byte).
+    pub(crate) fn new(bytes: Vec<u8>, offsets: Vec<u32>) -> Option<Vocab> {
         let n = offsets.len().checked_sub(1)?;
-        if n >= ENTRY_MASK as usize || ranks.as_ref().is_some_and(|r| r.len() != n) {
+        if n >= ENTRY_MASK as usize {
             return None;
         }
         // Group sizes, then region starts (each region a power of two ≥ twice its group).
@@ -230,7 +213,6 @@ impl Vocab {
             let slice_max = count_entries(
                 &bytes,
                 &offsets,
-                &ranks,
                 &mut index,
                 &mut pairs,
                 &mut byte_ranks,
@@ -266,8 +248,6 @@ impl Vocab {
         Some(Vocab {
             bytes,
             offsets,
-            ranks,
-            entries: OnceLock::new(),
             index,
             table,
             byte_ranks,
@@ -290,21 +270,7 @@ impl Vocab {
 
     /// The bytes of token `r`, if it exists.
     pub(crate) fn token(&self, r: Rank) -> Option<&[u8]> {
-        match &self.ranks {
-            None => self.entry(r as usize),
-            Some(ranks) => {
-                let entries = self.entries.get_or_init(|| {
-                    let mut inv = vec![u32::MAX; ranks.len()];
-                    for (e, &r) in ranks.iter().enumerate() {
-                        if let Some(slot) = inv.get_mut(r as usize) {
-                            *slot = e as u32;
-                        }
-                    }
-                    inv
-                });
-                self.entry(*entries.get(r as usize)? as usize)
-            }
-        }
+        self.entry(r as usize)
     }
 
     /// The rank of `piece`, if it is a token.
@@ -336,10 +302,7 @@ impl Vocab {
             if slot & !ENTRY_MASK == fp {
                 let e = ((slot & ENTRY_MASK) as usize).wrapping_sub(1);
                 if self.entry(e).is_some_and(|t| eq_bytes(t, piece)) {
-                    return match &self.ranks {
-                        None => Some(e as Rank),
-                        Some(r) => r.get(e).copied(),
-                    };
+                    return Some(e as Rank);
                 }
             }
             i = (i + 1) & mask;
@@ -757,7 +720,7 @@ mod tests {
             bytes.extend_from_slice(t);
             offsets.push(bytes.len() as u32);
         }
-        Vocab::new(bytes, offsets, None).expect("toy vocab")
+        Vocab::new(bytes, offsets).expect("toy vocab")
     }
 
     fn enc(v: &Vocab, s: &[u8], large: bool) -> Vec<Rank> {

@@ -1,14 +1,20 @@
 //! The compiled-in rank tables (`data/tokenizer/*.bin`, written by `data/tokenizer/generate.py`)
-//! and their decoders. Both produce token bytes concatenated plus offsets (kind 0 in lexicographic
-//! order with the rank of each entry, kind 1 in rank order);
+//! and their decoders, which produce the token bytes in rank order, concatenated, plus offsets;
 //! a failure means the embedded file is corrupt (a build bug), reported as `None`.
 //!
 //! Layout (little-endian): `"UTK1"`, kind u32, token count n u32, total token bytes u32, then
-//! - kind 0 (o200k_base): three byte planes (low, mid, high) of n ranks, giving the rank of each
-//!   entry in lexicographic order; then n front-coded entries `[shared prefix len u8, suffix len
-//!   u8, suffix bytes]` in lexicographic order.
+//! - kind 2 (o200k_base): the 256 single-byte tokens (ranks 0..255); then, for each later rank
+//!   r, a pair of lower ranks whose bytes concatenate to token r: the left ranks as a low-byte
+//!   plane, a mid-byte plane and a plane of 2-bit high parts (four to a byte, lowest bits first),
+//!   then the right ranks as prefix varints (see [`prefix_varint`]), split into two streams: the
+//!   first byte of each (one per rank), then their remaining bytes (12 KB less after gzip).
 //! - kind 1 (cl100k_base): three byte planes of n references, one per rank: 1 + the rank of the
-//!   same bytes in the base table (o200k_base), or 0; then `[len u8, bytes]` for each 0 in order.
+//!   same bytes in the base table (o200k_base), or 0; then, for each 0 in order, a pair of lower
+//!   ranks of this table (two prefix varints).
+//!
+//! Storing pairs instead of bytes stores the rank order for free: the previous layout (tokens
+//! sorted and front-coded, plus the permutation to ranks) was 842 KB gzip for o200k_base, pairs
+//! are 719 KB.
 
 pub(crate) static O200K_BASE: &[u8] = include_bytes!("../../data/tokenizer/o200k_base.bin");
 pub(crate) static CL100K_BASE: &[u8] = include_bytes!("../../data/tokenizer/cl100k_base.bin");
@@ -17,8 +23,6 @@ pub(crate) static CL100K_BASE: &[u8] = include_bytes!("../../data/tokenizer/cl10
 pub(crate) struct TokenList {
     pub bytes: Vec<u8>,
     pub offsets: Vec<u32>,
-    /// The rank of each entry, when entries are not in rank order.
-    pub ranks: Option<Vec<u32>>,
 }
 
 fn u32_at(d: &[u8], at: usize) -> Option<u32> {
@@ -46,114 +50,112 @@ fn plane_value(planes: &[u8], n: usize, i: usize) -> Option<usize> {
     Some(lo | (mid << 8) | (hi << 16))
 }
 
-/// Entries decoded per call of [`decode_entries`]. In wasm, V8 runs a function's first calls
-/// in its baseline compiler and cannot switch a running call to optimised code, so one call
-/// over all 200k entries ran entirely in baseline code; in slices, later calls run optimised.
+/// Ranks decoded per call of [`decode_pairs`]. In wasm, V8 runs a function's first calls in its
+/// baseline compiler and cannot switch a running call to optimised code, so one call over all
+/// 200k ranks ran entirely in baseline code; in slices, later calls run optimised.
 pub(crate) const SLICE: usize = 8192;
 
-/// Decodes a kind-0 (front-coded) table into lexicographic order (sequential writes only),
-/// with the rank of each entry.
-pub(crate) fn decode_front_coded(d: &[u8]) -> Option<TokenList> {
+/// Reads a big-endian prefix varint at `*at`: `0xxxxxxx` (7 bits), `10xxxxxx` + 1 byte (14 bits),
+/// `11xxxxxx` + 2 bytes (22 bits).
+#[inline(always)]
+fn prefix_varint(d: &[u8], at: &mut usize) -> Option<usize> {
+    let head = *d.get(*at)?;
+    *at += 1;
+    split_varint(head, d, at)
+}
+
+/// The rest of a prefix varint whose first byte is `head`, reading continuation bytes from
+/// `d` at `*at`.
+#[inline(always)]
+fn split_varint(head: u8, d: &[u8], at: &mut usize) -> Option<usize> {
+    let x = head as usize;
+    let (v, len) = match x >> 6 {
+        0 | 1 => (x, 0),
+        2 => ((x & 0x3F) << 8 | *d.get(*at)? as usize, 1),
+        _ => ((x & 0x3F) << 16 | (*d.get(*at)? as usize) << 8 | *d.get(*at + 1)? as usize, 2),
+    };
+    *at += len;
+    Some(v)
+}
+
+/// Room past the last token for [`push_pair`]'s word copies.
+const PAD: usize = 16;
+
+/// Appends the bytes of earlier tokens `left` and `right` (both below the next rank) at
+/// `*end` as the next token. Copies are a few bytes long and a memcpy call costs more in wasm
+/// than the copy, so short ones move one 16-byte word (what lands past the token's end is
+/// overwritten by the next token; `bytes` has [`PAD`] spare bytes at the end).
+#[inline(always)]
+fn push_pair(bytes: &mut [u8], offsets: &mut Vec<u32>, end: &mut usize, left: usize, right: usize) -> Option<()> {
+    let r = offsets.len() - 1;
+    if left >= r || right >= r {
+        return None;
+    }
+    for t in [left, right] {
+        let (s, e) = (*offsets.get(t)? as usize, *offsets.get(t + 1)? as usize);
+        let len = e.checked_sub(s)?;
+        let word: Option<[u8; PAD]> = bytes.get(s..s + PAD).and_then(|w| w.try_into().ok());
+        if let (true, Some(w), Some(to)) = (len <= PAD, word, bytes.get_mut(*end..*end + PAD)) {
+            to.copy_from_slice(&w);
+        } else {
+            bytes.get(*end..*end + len)?;
+            bytes.copy_within(s..e, *end);
+        }
+        *end += len;
+    }
+    offsets.push(u32::try_from(*end).ok()?);
+    Some(())
+}
+
+/// Decodes a kind-2 (pairs) table.
+pub(crate) fn decode_pairs(d: &[u8]) -> Option<TokenList> {
     let (kind, n, total, body) = header(d)?;
-    if kind != 0 {
+    if kind != 2 || n < 256 {
         return None;
     }
-    let planes = body.get(..3 * n)?;
-    let stream = body.get(3 * n..)?;
-    let mut bytes = vec![0u8; total];
-    let mut offsets = vec![0u32; n + 1];
-    let mut cursor = (0usize, 0usize, 0usize); // (stream position, bytes written, previous start)
-    for first in (0..n).step_by(SLICE) {
-        cursor = decode_entries(
-            stream,
-            &mut bytes,
-            &mut offsets,
-            first..(first + SLICE).min(n),
-            cursor,
-        )?;
+    let m = n - 256;
+    let singles = body.get(..256)?;
+    let lo = body.get(256..256 + m)?;
+    let mid = body.get(256 + m..256 + 2 * m)?;
+    let hi = body.get(256 + 2 * m..256 + 2 * m + m.div_ceil(4))?;
+    let heads = body.get(256 + 2 * m + m.div_ceil(4)..256 + 3 * m + m.div_ceil(4))?;
+    let tails = body.get(256 + 3 * m + m.div_ceil(4)..)?;
+    let mut bytes = vec![0u8; total.checked_add(PAD)?];
+    bytes.get_mut(..256)?.copy_from_slice(singles);
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.extend(0..=256u32);
+    let (mut at, mut end) = (0usize, 256usize);
+    for first in (0..m).step_by(SLICE) {
+        at = decode_pairs_slice(lo, mid, hi, heads, tails, at, &mut bytes, &mut offsets, &mut end, first..(first + SLICE).min(m))?;
     }
-    if cursor.1 != total {
+    if end != total || at != tails.len() {
         return None;
     }
-    let mut ranks = vec![0u32; n];
-    for first in (0..n).step_by(SLICE) {
-        decode_ranks(planes, n, &mut ranks, first..(first + SLICE).min(n))?;
-    }
-    Some(TokenList {
-        bytes,
-        offsets,
-        ranks: Some(ranks),
-    })
-}
-
-/// Ranks from the three byte planes; every rank must be below n (that they form a permutation
-/// is checked by the parity tests, which decode every token).
-#[inline(never)]
-fn decode_ranks(
-    planes: &[u8],
-    n: usize,
-    ranks: &mut [u32],
-    range: std::ops::Range<usize>,
-) -> Option<()> {
-    let lo = planes.get(range.clone())?;
-    let mid = planes.get(n + range.start..n + range.end)?;
-    let hi = planes.get(2 * n + range.start..2 * n + range.end)?;
-    let out = ranks.get_mut(range)?;
-    let mut ok = true;
-    for (((r, &l), &m), &h) in out.iter_mut().zip(lo).zip(mid).zip(hi) {
-        *r = l as u32 | (m as u32) << 8 | (h as u32) << 16;
-        ok &= (*r as usize) < n;
-    }
-    ok.then_some(())
+    bytes.truncate(total);
+    Some(TokenList { bytes, offsets })
 }
 
 #[inline(never)]
-fn decode_entries(
-    stream: &[u8],
+#[allow(clippy::too_many_arguments)]
+fn decode_pairs_slice(
+    lo: &[u8],
+    mid: &[u8],
+    hi: &[u8],
+    heads: &[u8],
+    tails: &[u8],
+    mut at: usize,
     bytes: &mut [u8],
-    offsets: &mut [u32],
+    offsets: &mut Vec<u32>,
+    end: &mut usize,
     range: std::ops::Range<usize>,
-    (mut at, mut end, mut prev): (usize, usize, usize),
-) -> Option<(usize, usize, usize)> {
+) -> Option<usize> {
     for i in range {
-        let k = *stream.get(at)? as usize;
-        let sl = *stream.get(at + 1)? as usize;
-        let suffix = stream.get(at + 2..at + 2 + sl)?;
-        at += 2 + sl;
-        let start = end;
-        if prev + k > start || k + sl == 0 {
-            return None;
-        }
-        // Copies are a few bytes long and a memcpy call costs more in wasm than the copy: move
-        // 16-byte words (the bytes past the entry's end are overwritten by the next entries).
-        let wide = k <= 16 && sl <= 16 && start + k + 16 <= bytes.len();
-        let word = |b: &[u8], i: usize| -> Option<[u8; 16]> { b.get(i..i + 16)?.try_into().ok() };
-        match (wide, word(bytes, prev), word(stream, at - sl)) {
-            (true, Some(shared), Some(tail)) => {
-                bytes.get_mut(start..start + 16)?.copy_from_slice(&shared);
-                bytes
-                    .get_mut(start + k..start + k + 16)?
-                    .copy_from_slice(&tail);
-            }
-            _ => {
-                for j in 0..k {
-                    let b = *bytes.get(prev + j)?;
-                    *bytes.get_mut(start + j)? = b;
-                }
-                for (o, &b) in bytes
-                    .get_mut(start + k..start + k + sl)?
-                    .iter_mut()
-                    .zip(suffix)
-                {
-                    *o = b;
-                }
-            }
-        }
-        end = start + k + sl;
-        prev = start;
-        *offsets.get_mut(i + 1)? = end as u32;
+        let h = (*hi.get(i / 4)? as usize >> (2 * (i % 4))) & 3;
+        let left = *lo.get(i)? as usize | (*mid.get(i)? as usize) << 8 | h << 16;
+        let right = split_varint(*heads.get(i)?, tails, &mut at)?;
+        push_pair(bytes, offsets, end, left, right)?;
     }
-    Some((at, end, prev))
+    Some(at)
 }
 
 /// Decodes a kind-1 table (references into `base`).
@@ -166,25 +168,82 @@ pub(crate) fn decode_refs<'b>(
         return None;
     }
     let planes = body.get(..3 * n)?;
-    let lits = body.get(3 * n..)?;
-    let mut bytes = Vec::with_capacity(total);
+    let pairs = body.get(3 * n..)?;
+    let mut bytes = vec![0u8; total.checked_add(PAD)?];
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0u32);
-    let mut at = 0usize;
+    let (mut at, mut end) = (0usize, 0usize);
     for r in 0..n {
         match plane_value(planes, n, r)? {
             0 => {
-                let len = *lits.get(at)? as usize;
-                bytes.extend_from_slice(lits.get(at + 1..at + 1 + len)?);
-                at += 1 + len;
+                let left = prefix_varint(pairs, &mut at)?;
+                let right = prefix_varint(pairs, &mut at)?;
+                push_pair(&mut bytes, &mut offsets, &mut end, left, right)?;
             }
-            base_rank => bytes.extend_from_slice(base(base_rank as u32 - 1)?),
+            base_rank => {
+                let t = base(base_rank as u32 - 1)?;
+                bytes.get_mut(end..end + t.len())?.copy_from_slice(t);
+                end += t.len();
+                offsets.push(u32::try_from(end).ok()?);
+            }
         }
-        offsets.push(u32::try_from(bytes.len()).ok()?);
     }
-    (bytes.len() == total).then_some(TokenList {
-        bytes,
-        offsets,
-        ranks: None,
-    })
+    if end != total || at != pairs.len() {
+        return None;
+    }
+    bytes.truncate(total);
+    Some(TokenList { bytes, offsets })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints() {
+        for (bytes, v, len) in [(&[0x05][..], 5, 1), (&[0x7F], 127, 1), (&[0x81, 0x02], 258, 2), (&[0xC3, 0x0D, 0x40], 200_000, 3)] {
+            let mut at = 0;
+            assert_eq!(prefix_varint(bytes, &mut at), Some(v));
+            assert_eq!(at, len);
+        }
+        assert_eq!(prefix_varint(&[0xC3, 0x0D], &mut 0), None);
+        assert_eq!(prefix_varint(&[], &mut 0), None);
+    }
+
+    #[test]
+    fn pairs_table_decodes_in_rank_order() {
+        let l = decode_pairs(O200K_BASE).expect("o200k_base");
+        assert_eq!(l.offsets.len(), 199_998 + 1);
+        assert_eq!(*l.offsets.last().unwrap() as usize, l.bytes.len());
+        let tok = |r: usize| &l.bytes[l.offsets[r] as usize..l.offsets[r + 1] as usize];
+        assert!((0..256).all(|r| tok(r).len() == 1));
+        assert_eq!(tok(13_225), b"Hello"); // tiktoken: enc.encode("Hello") == [13225]
+        let base = |r: u32| (r < 199_998).then(|| tok(r as usize));
+        let cl = decode_refs(CL100K_BASE, base).expect("cl100k_base");
+        assert_eq!(cl.offsets.len(), 100_256 + 1);
+        assert_eq!(&cl.bytes[cl.offsets[9906] as usize..cl.offsets[9907] as usize], b"Hello");
+    }
+
+    #[test]
+    fn corrupt_tables_are_none_not_panics() {
+        for cut in [0, 3, 15, 16, 200, 300, 1000, 500_000, O200K_BASE.len() - 1] {
+            assert!(decode_pairs(&O200K_BASE[..cut]).is_none(), "cut at {cut}");
+        }
+        // a left rank that is not below its own rank, and a right varint that runs past the end
+        let m = 199_998 - 256;
+        let mut bad = O200K_BASE.to_vec();
+        bad[16 + 256 + m] = 0xFF; // mid byte of rank 256's left
+        assert!(decode_pairs(&bad).is_none());
+        let mut bad = O200K_BASE.to_vec();
+        let last = bad.len() - 1;
+        bad[last] = 0xC0;
+        assert!(decode_pairs(&bad).is_none());
+        let l = decode_pairs(O200K_BASE).expect("o200k_base");
+        let base = |r: u32| l.offsets.get(r as usize + 1).map(|&e| &l.bytes[l.offsets[r as usize] as usize..e as usize]);
+        for cut in [0, 16, 1000, CL100K_BASE.len() - 1] {
+            assert!(decode_refs(&CL100K_BASE[..cut], base).is_none(), "cut at {cut}");
+        }
+        assert!(decode_refs(O200K_BASE, base).is_none(), "wrong kind");
+        assert!(decode_pairs(CL100K_BASE).is_none(), "wrong kind");
+    }
 }

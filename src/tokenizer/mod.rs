@@ -181,7 +181,7 @@ fn build(name: &'static str) -> Result<Encoding, String> {
     let corrupt = || format!("the compiled-in {name} table is corrupt");
     let (list, specials, split) = match name {
         "o200k_base" => {
-            let l = data::decode_front_coded(data::O200K_BASE).ok_or_else(corrupt)?;
+            let l = data::decode_pairs(data::O200K_BASE).ok_or_else(corrupt)?;
             (l, O200K_SPECIALS, Split::O200k)
         }
         "cl100k_base" => {
@@ -193,7 +193,7 @@ fn build(name: &'static str) -> Result<Encoding, String> {
         }
         _ => return Err(format!("unknown encoding {name:?}")),
     };
-    let vocab = Vocab::new(list.bytes, list.offsets, list.ranks).ok_or_else(corrupt)?;
+    let vocab = Vocab::new(list.bytes, list.offsets).ok_or_else(corrupt)?;
     Ok(Encoding {
         name,
         vocab,
@@ -461,9 +461,9 @@ impl Encoding {
 #[doc(hidden)]
 pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 2]> {
     let t0 = now();
-    let list = data::decode_front_coded(data::O200K_BASE)?;
+    let list = data::decode_pairs(data::O200K_BASE)?;
     let t1 = now();
-    let vocab = Vocab::new(list.bytes, list.offsets, list.ranks)?;
+    let vocab = Vocab::new(list.bytes, list.offsets)?;
     let t2 = now();
     std::hint::black_box(&vocab);
     Some([t1 - t0, t2 - t1])
@@ -669,12 +669,12 @@ mod init_timing {
         use std::time::Instant;
         for _ in 0..3 {
             let t = Instant::now();
-            let l = super::data::decode_front_coded(super::data::O200K_BASE).unwrap();
+            let l = super::data::decode_pairs(super::data::O200K_BASE).unwrap();
             let a = t.elapsed();
             let t = Instant::now();
             let b = t.elapsed();
             let t = Instant::now();
-            let v = super::bpe::Vocab::new(l.bytes, l.offsets, l.ranks).unwrap();
+            let v = super::bpe::Vocab::new(l.bytes, l.offsets).unwrap();
             let d = t.elapsed();
             let t = Instant::now();
             let cl = super::data::decode_refs(super::data::CL100K_BASE, |r| v.token(r)).unwrap();
