@@ -207,7 +207,7 @@ async function attempt(request, options, clientEnv, fetchFn) {
     const h = transport.http;
     let res;
     try {
-      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body: call.takeBody(), signal: abort.controller.signal });
+      res = await fetchFn(h.url, { method: h.method, headers: headerRecord(h.headers), body: call.takeBody(), signal: abort.controller.signal });
     } catch (e) {
       throw transportError(e, abort, ctx);
     }
@@ -231,6 +231,15 @@ async function attempt(request, options, clientEnv, fetchFn) {
     try { call.free(); } catch { /* already freed */ }
     throw fromWasm(e, ctx);
   }
+}
+
+/** The request's header pairs as a plain object: Node's fetch (undici) takes a record ~20% faster
+ * per request than the same headers as an array of pairs (measured in benches/completion.mjs).
+ * Names are unique (`add_headers` in src/provider/mod.rs); a repeat would still be joined. */
+function headerRecord(pairs) {
+  const out = {};
+  for (const [k, v] of pairs) out[k] = k in out ? `${out[k]}, ${v}` : v;
+  return out;
 }
 
 function normalizeHeaders(...sources) {

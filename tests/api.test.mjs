@@ -125,6 +125,11 @@ test('options: baseURL alias, headers and defaultHeaders reach the provider, wit
   assert.equal(last().headers['x-team'], 'search');
   assert.equal(last().headers['x-request-tag'], 'abc');
   assert.equal(last().url, '/v1/chat/completions');
+  // a caller's header replaces the provider's own of the same name (any case), never joins it
+  await assert.rejects(client.completion({ model: 'openai/gpt-4o-mini', messages, headers: { 'Content-Type': 'application/json; charset=utf-8', Authorization: 'Bearer sk-override' } }),
+    (e) => e instanceof u.AuthenticationError && !e.message.includes('sk-override'));
+  assert.equal(last().headers['content-type'], 'application/json; charset=utf-8');
+  assert.equal(last().headers.authorization, 'Bearer sk-override');
 });
 
 test('request body: unknown parameters pass through, stream_options is added for usage', async () => {

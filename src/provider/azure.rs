@@ -125,7 +125,7 @@ impl Provider for Azure {
         if body.is_stream() {
             headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         }
-        headers.extend(d.headers.iter().cloned());
+        super::add_headers(&mut headers, &d.headers);
         let body = serde_json::to_string(&body).map_err(|e| LlmError::bad_request(format!("request: {e}")))?;
         Ok(HttpRequest { method: "POST", url: url(base, &d.model, version), headers, body })
     }

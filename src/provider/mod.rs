@@ -171,6 +171,16 @@ pub(crate) fn error_message(err: &serde_json::Value, body: &[u8], status: u16) -
     }
 }
 
+/// Adds the caller's headers to a request's: each replaces any header of the same name (compared
+/// case-insensitively), so `anthropic-version` or `authorization` can be overridden rather than
+/// sent twice (an HTTP client would join two values into one invalid `a, b`).
+pub fn add_headers(headers: &mut Vec<(String, String)>, extra: &[(String, String)]) {
+    for (k, v) in extra {
+        headers.retain(|(have, _)| !have.eq_ignore_ascii_case(k));
+        headers.push((k.clone(), v.clone()));
+    }
+}
+
 /// Finds a header value, case-insensitively.
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -244,6 +254,14 @@ mod tests {
         assert_eq!(id("gemini-2.5-flash", false), Ok(("gemini", "gemini-2.5-flash".into())));
         assert_eq!(id("gemini/gemini-2.0-flash", false), Ok(("gemini", "gemini-2.0-flash".into())));
         assert_eq!(id("azure/my-gpt4o", false), Ok(("azure", "my-gpt4o".into())));
+    }
+
+    #[test]
+    fn caller_headers_replace_same_named_ones() {
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let mut h = vec![pair("content-type", "application/json"), pair("anthropic-version", "2023-06-01"), pair("x-api-key", "k")];
+        add_headers(&mut h, &[pair("Anthropic-Version", "2024-01-01"), pair("x-extra", "1"), pair("X-EXTRA", "2")]);
+        assert_eq!(h, vec![pair("content-type", "application/json"), pair("x-api-key", "k"), pair("Anthropic-Version", "2024-01-01"), pair("X-EXTRA", "2")]);
     }
 
     #[test]

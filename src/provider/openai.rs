@@ -102,7 +102,7 @@ impl Provider for OpenAiCompatible {
         if body.is_stream() {
             headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         }
-        headers.extend(d.headers.iter().cloned());
+        super::add_headers(&mut headers, &d.headers);
         let body = serde_json::to_string(&body).map_err(|e| LlmError::bad_request(format!("request: {e}")))?;
         Ok(HttpRequest { method: "POST", url: join_url(base, "chat/completions"), headers, body })
     }

@@ -64,7 +64,7 @@ impl Provider for Anthropic {
         if req.is_stream() {
             headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         }
-        headers.extend(d.headers.iter().cloned());
+        crate::provider::add_headers(&mut headers, &d.headers);
         let base = d.api_base.as_deref().unwrap_or(BASE_URL);
         let path = if base.trim_end_matches('/').ends_with("/v1") { "messages" } else { "v1/messages" };
         let body = serde_json::to_string(&body).map_err(|e| LlmError::bad_request(format!("request: {e}")))?;

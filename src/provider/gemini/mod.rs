@@ -64,7 +64,7 @@ impl Provider for Gemini {
         if req.is_stream() {
             headers.push(("accept".to_owned(), "text/event-stream".to_owned()));
         }
-        headers.extend(d.headers.iter().cloned());
+        crate::provider::add_headers(&mut headers, &d.headers);
         let base = d.api_base.as_deref().unwrap_or(BASE_URL);
         let model = d.model.strip_prefix("models/").unwrap_or(&d.model);
         if model.is_empty() || model.contains(['/', '?', '#', ':']) {
