@@ -4,6 +4,7 @@
 use super::{header, join_url, Deployment, EnvNames, HttpRequest, HttpResponse, Provider};
 use crate::error::{ErrorKind, LlmError};
 use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::template::RawTemplate;
 use crate::stream::ChunkDecoder;
 use crate::types::{ChatChunk, ChatRequest, ChatResponse, StreamOptions};
 
@@ -228,6 +229,10 @@ pub struct OpenAiStream {
     sse: SseDecoder,
     events: Vec<SseEvent>,
     done: bool,
+    /// The stream's first plain content chunk, as a raw template and as the parsed chunk: a
+    /// later event that is the same bytes around another content string is that chunk with that
+    /// content, so only the string is decoded (most of a long stream; see `stream::template`).
+    template: Option<(RawTemplate, ChatChunk)>,
 }
 
 impl OpenAiStream {
@@ -249,12 +254,28 @@ impl OpenAiStream {
                     }
                 }
             }
+            let untrimmed = data.len() == ev.data.len();
+            if let Some((t, proto)) = &self.template {
+                if let Some(Ok(text)) = t.literal(data).map(serde_json::from_str::<String>) {
+                    let mut chunk = proto.clone();
+                    if let Some(choice) = chunk.choices.first_mut() {
+                        choice.delta.content = Some(text);
+                    }
+                    chunk.raw = Some(if untrimmed { ev.data } else { data.to_owned() });
+                    out.push(chunk);
+                    continue;
+                }
+            }
             let mut chunk: ChatChunk = serde_json::from_str(data)
                 .map_err(|e| LlmError::malformed(format!("a stream event is not a valid chat chunk: {e}")))?;
             if memchr::memmem::find(data.as_bytes(), b"\"object\"").is_some() {
                 // the event's own buffer becomes the verbatim copy (no second allocation)
-                let untrimmed = data.len() == ev.data.len();
                 chunk.raw = Some(if untrimmed { ev.data } else { data.to_owned() });
+                if self.template.is_none() {
+                    if let Some(t) = RawTemplate::from_chunk(&chunk) {
+                        self.template = Some((t, ChatChunk { raw: None, ..chunk.clone() }));
+                    }
+                }
             }
             out.push(chunk);
         }
@@ -276,5 +297,47 @@ impl ChunkDecoder for OpenAiStream {
 
     fn done(&self) -> bool {
         self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Chunks decoded through the template fast path are exactly what a full parse gives.
+    #[test]
+    fn template_fast_path_equals_a_full_parse() {
+        let env = |id: &str, delta: &str, finish: &str| {
+            format!(r#"{{"id":"{id}","object":"chat.completion.chunk","created":7,"model":"gpt-4o","service_tier":"default","system_fingerprint":"fp_x","choices":[{{"index":0,"delta":{delta},"logprobs":null,"finish_reason":{finish}}}]}}"#)
+        };
+        let events = [
+            env("c1", r#"{"role":"assistant","content":"","refusal":null}"#, "null"),
+            env("c1", r#"{"content":"Hello"}"#, "null"),
+            env("c1", r#"{"content":" \"quoted\" \\ \u00e9 \ud83d\ude00\n"}"#, "null"),
+            env("c1", r#"{"content":""}"#, "null"),
+            env("c2", r#"{"content":"other id"}"#, "null"),
+            env("c1", r#"{"content":"a","refusal":"b"}"#, "null"),
+            env("c1", r#"{"content":null}"#, "null"),
+            env("c1", r#"{"content":"again"}"#, "null"),
+            env("c1", r#"{}"#, r#""stop""#),
+        ];
+        let body: String = events.iter().map(|e| format!("data: {e}\n\n")).collect::<String>() + "data: [DONE]\n\n";
+        let mut dec = OpenAiStream::default();
+        let mut out = Vec::new();
+        for piece in body.as_bytes().chunks(37) {
+            dec.feed(piece, &mut out).expect("feed");
+        }
+        dec.finish(&mut out).expect("finish");
+        assert!(dec.template.is_some(), "the template was learnt");
+        let expected: Vec<ChatChunk> = events
+            .iter()
+            .map(|e| {
+                let mut c: ChatChunk = serde_json::from_str(e).expect("chunk");
+                c.raw = Some(e.clone());
+                c
+            })
+            .collect();
+        assert_eq!(out, expected);
+        assert_eq!(out[2].choices[0].delta.content.as_deref(), Some(" \"quoted\" \\ é 😀\n"));
     }
 }
