@@ -27,15 +27,19 @@
 //!   class table (230 distinct 128-code-point blocks: 38 KB raw, 2.7 KB gzip), ASCII fast path;
 //!   1.8 MB of multilingual text splits in ~6 ms natively.
 //! - Data: plain rank-ordered token bytes gzip to 0.99 MB (o200k) + 0.43 MB (cl100k).
-//!   Lexicographic front coding plus the rank permutation: 0.84 MB for o200k; cl100k as
-//!   references to o200k ranks plus literals: 0.28 MB. Rejected: merge pairs (0.85 MB for o200k
-//!   alone), first-byte bucketing (0.88–0.92 MB), a leading-space flag (0.96 MB).
+//!   Lexicographic front coding plus the rank permutation: 0.84 MB for o200k (the permutation
+//!   alone ≈0.4 MB). Used now: BPE pairs in rank order (every token above 255 is two lower
+//!   ranks concatenated; the rank order costs nothing): 0.71 MB for o200k, and cl100k as
+//!   references to o200k ranks plus pairs for its own tokens: 0.26 MB (see `data.rs` and
+//!   `data/tokenizer/SOURCES.md`). Rejected: pairs as two fixed 18-bit ranks (0.85 MB),
+//!   first-byte bucketing (0.88–0.92 MB), a leading-space flag (0.96 MB).
 //! - Lookup: no 200k-entry `HashMap<Vec<u8>, u32>` (200k allocations at start-up). The token
-//!   bytes stay in the decoded (lexicographic) order; tokens are grouped by their first two
-//!   bytes, each group an open-addressing region of 32-bit slots (14-bit fingerprint, 18-bit
-//!   entry) in one array, built in one sequential pass. Replaced: rank-ordered bytes with a
-//!   global table (12–16 ms to build natively, scattered writes), then a partitioned build
-//!   (~10 ms). Two-byte tokens sit in a direct 64K table (the commonest merge lookup).
+//!   bytes stay in rank order; tokens are grouped by their first two bytes, each group an
+//!   open-addressing region of 32-bit slots (14-bit fingerprint, 18-bit rank) in one array.
+//!   With the lexicographic layout the build was one sequential pass (5.5–6.6 ms natively); from
+//!   rank order the inserts scatter (6.4–8.4 ms), the price of 0.13 MB less data. Replaced
+//!   earlier: a global table (12–16 ms to build natively, scattered writes), then a partitioned
+//!   build (~10 ms). Two-byte tokens sit in a direct 64K table (the commonest merge lookup).
 //!   Rejected: storing 3–7-byte tokens whole in 64-bit slots (no indirection on a hit) was no
 //!   faster in wasm and doubled the table.
 //! - Start-up in V8: init loops run in slices of 8,192 entries (`#[inline(never)]` helpers),
