@@ -184,8 +184,13 @@ impl StreamDecoder {
         let ser = |e: serde_json::Error| js_err(LlmError::malformed(format!("serialization failed: {e}")));
         let template = self.template.as_ref();
         let env = self.out.iter().find(|c| c.simple_content().is_some()).map(|c| (c.id.clone(), c.created, c.model.clone()));
-        // one kind of compact item per batch (a stream is either passthrough or translated)
-        let tpl = template.filter(|_| env.is_none() && self.out.iter().any(|c| literal(template, c).is_some()));
+        // one kind of compact item per batch (a stream is either passthrough or translated);
+        // each chunk is matched against the template once
+        let lits: Vec<Option<&str>> = match (&env, template) {
+            (None, Some(_)) => self.out.iter().map(|c| literal(template, c)).collect(),
+            _ => Vec::new(),
+        };
+        let tpl = template.filter(|_| lits.iter().any(Option::is_some));
         let mut s = String::with_capacity(self.out.iter().map(|c| c.raw.as_ref().map_or(64, String::len) + 1).sum::<usize>() + 256);
         let compact = env.is_some() || tpl.is_some();
         if compact {
@@ -214,7 +219,7 @@ impl StreamDecoder {
                     continue;
                 }
             }
-            match literal(template, c).filter(|_| tpl.is_some()) {
+            match lits.get(i).copied().flatten() {
                 Some(lit) => s.push_str(lit),
                 None => c.write_json(&mut s).map_err(ser)?,
             }
