@@ -46,11 +46,11 @@ function processEnv(name) {
 }
 
 const envNameCache = new Map();
-function envNamesFor(model, hasBase) {
-  const key = `${hasBase ? 1 : 0}${model}`;
+function envNamesFor(model, hasBase, hasKey, hasVersion) {
+  const key = `${hasBase ? 1 : 0}${hasKey ? 1 : 0}${hasVersion ? 1 : 0}${model}`;
   let names = envNameCache.get(key);
   if (!names) {
-    names = JSON.parse(wasmEnvNames(model, hasBase));
+    names = JSON.parse(wasmEnvNames(model, hasBase, hasKey, hasVersion));
     if (envNameCache.size > 1000) envNameCache.clear();
     envNameCache.set(key, names);
   }
@@ -75,9 +75,11 @@ function splitParams(params, defaults) {
 
 function collectEnv(model, options, clientEnv) {
   const hasBase = !!(options.apiBase ?? options.baseURL);
+  const hasKey = typeof options.apiKey === 'string' && options.apiKey !== '';
+  const hasVersion = options.apiVersion != null;
   const env = {};
   if (typeof model !== 'string') return env;
-  for (const name of envNamesFor(model, hasBase)) {
+  for (const name of envNamesFor(model, hasBase, hasKey, hasVersion)) {
     let v = options.env?.[name] ?? clientEnv?.[name];
     if (v === undefined && clientEnv !== null) v = processEnv(name);
     if (typeof v === 'string' && v !== '') env[name] = v;
@@ -168,29 +170,36 @@ async function attempt(request, options, clientEnv, fetchFn) {
     seed: randomSeed(),
   };
   if (options.mockResponse instanceof Error) throw options.mockResponse;
-  let body;
+  let requestJson;
   try {
-    body = JSON.stringify(request);
+    requestJson = JSON.stringify(request);
   } catch (e) {
     throw makeError('BadRequestError', `the request is not JSON-serializable: ${e.message}`);
   }
   let call;
   try {
-    call = new Call(body, JSON.stringify(callOptions));
+    call = new Call(requestJson, JSON.stringify(callOptions));
   } catch (e) {
     throw fromWasm(e, { model: typeof request.model === 'string' ? request.model : undefined });
   }
   // price with the caller's registry when it has entries of its own (else the built-in table)
   const models = options.models ?? defaultModels();
   if (models._custom) call.useModels(models._wasm);
-  const ctx = { provider: call.provider, model: call.model };
-  const stream = call.stream;
-  let transport;
+  // one crossing for the whole request: a JSON head line, then the body as is
+  let transport, body;
   try {
-    transport = JSON.parse(call.transport());
+    const wire = call.prepare();
+    const nl = wire.indexOf('\n');
+    transport = JSON.parse(nl < 0 ? wire : wire.slice(0, nl));
+    if (nl >= 0) body = wire.slice(nl + 1);
   } catch (e) {
     call.free();
-    throw fromWasm(e, ctx);
+    throw fromWasm(e, { model: typeof request.model === 'string' ? request.model : undefined });
+  }
+  const ctx = { provider: transport.provider, model: transport.model };
+  const stream = transport.stream;
+  if (!stream && transport.http !== undefined && options.signal == null && options.timeout == null) {
+    return exchangeWithDeadline(call, transport.http, body, fetchFn, ctx);
   }
   const abort = linkAbort(options.signal, options.timeout ?? DEFAULT_TIMEOUT_MS);
   try {
@@ -207,7 +216,7 @@ async function attempt(request, options, clientEnv, fetchFn) {
     const h = transport.http;
     let res;
     try {
-      res = await fetchFn(h.url, { method: h.method, headers: headerRecord(h.headers), body: call.takeBody(), signal: abort.controller.signal });
+      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body, signal: abort.controller.signal });
     } catch (e) {
       throw transportError(e, abort, ctx);
     }
@@ -233,13 +242,53 @@ async function attempt(request, options, clientEnv, fetchFn) {
   }
 }
 
-/** The request's header pairs as a plain object: Node's fetch (undici) takes a record ~20% faster
- * per request than the same headers as an array of pairs (measured in benches/completion.mjs).
- * Names are unique (`add_headers` in src/provider/mod.rs); a repeat would still be joined. */
-function headerRecord(pairs) {
-  const out = {};
-  for (const [k, v] of pairs) out[k] = k in out ? `${out[k]}, ${v}` : v;
-  return out;
+/** A non-streaming call with neither `timeout` nor `signal` from the caller: the default timeout
+ * is a timer that rejects the call with `Timeout`, and no AbortController is made. A signal costs
+ * Node's fetch (undici) ≈20 µs of CPU per request (linking it to the request's own controller,
+ * a WeakRef and a FinalizationRegistry entry), ≈15% of a request to a local server
+ * (benches/fetch-variants.mjs). The request itself is then left to the runtime's own limits
+ * (undici closes a connection after 300 s without headers or body bytes); a response that arrives
+ * after the deadline has its body cancelled. A caller who needs the request aborted at the
+ * deadline passes `timeout` (or `signal`), which takes the AbortController path. */
+function exchangeWithDeadline(call, h, body, fetchFn, ctx) {
+  let expired = false;
+  let timer;
+  const work = (async () => {
+    let res;
+    try {
+      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body });
+    } catch (e) {
+      throw makeError('APIConnectionError', `connection error: ${e?.message ?? e}`, { ...ctx, cause: e });
+    }
+    if (expired) {
+      res.body?.cancel().catch(() => {});
+      return undefined;
+    }
+    let bytes;
+    try { bytes = new Uint8Array(await res.arrayBuffer()); } catch (e) {
+      throw makeError('APIConnectionError', `connection error: ${e?.message ?? e}`, { ...ctx, cause: e });
+    }
+    if (expired) return undefined;
+    if (!res.ok) throw fromErrorJson(call.error(res.status, headersToJson(res.headers), bytes), ctx);
+    return JSON.parse(call.parse(res.status, bytes));
+  })();
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      expired = true;
+      reject(makeError('Timeout', 'the request timed out', ctx));
+    }, DEFAULT_TIMEOUT_MS);
+    timer?.unref?.();
+  });
+  return Promise.race([work, deadline]).then(
+    (out) => { clearTimeout(timer); call.free(); return out; },
+    (e) => {
+      clearTimeout(timer);
+      // the abandoned exchange may still settle; it has nobody to tell
+      if (expired) work.catch(() => {}).finally(() => call.free());
+      else call.free();
+      throw fromWasm(e, ctx);
+    },
+  );
 }
 
 function normalizeHeaders(...sources) {

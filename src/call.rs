@@ -126,8 +126,15 @@ fn validate(req: &ChatRequest) -> Result<(), LlmError> {
 }
 
 /// The environment variable names worth looking up for `model` (none if the model is unknown).
-pub fn env_names(model: &str, has_api_base: bool) -> Vec<&'static str> {
-    provider::resolve_model(model, has_api_base).map(|(p, _)| p.env_names().all().collect()).unwrap_or_default()
+/// The variables that [`Call::new`] would read for `model`, less those of settings the caller
+/// gives itself (`apiKey`, `apiBase`, `apiVersion`): each is a `process.env` lookup in JS.
+pub fn env_names(model: &str, has_api_base: bool, has_api_key: bool, has_api_version: bool) -> Vec<&'static str> {
+    let Ok((p, _)) = provider::resolve_model(model, has_api_base) else {
+        return Vec::new();
+    };
+    let n = p.env_names();
+    let pick = |given: bool, names: &'static [&'static str]| if given { &[][..] } else { names };
+    pick(has_api_key, n.api_key).iter().chain(pick(has_api_base, n.api_base)).chain(pick(has_api_version, n.api_version)).copied().collect()
 }
 
 impl Call {
@@ -241,6 +248,57 @@ impl Call {
         self.provider.chat_request(&self.request, &self.deployment).map(Transport::Http).map_err(|e| self.tag(e))
     }
 
+    /// The request to make, as JS takes it in one string: one line of JSON, then (for HTTP) a
+    /// newline and the body as is. The line is
+    /// `{"provider","model","stream","http":{"method","url","headers":{name: value}}}`, or with
+    /// `"json": body` / `"events": [frame, ...]` (the mock's answer) in place of `"http"`.
+    /// Header names are unique ([`provider::add_headers`]); a repeat would be joined with `, `.
+    pub fn wire(&self) -> Result<String, LlmError> {
+        #[derive(serde::Serialize)]
+        struct Head<'a> {
+            provider: &'a str,
+            model: &'a str,
+            stream: bool,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            http: Option<HttpHead<'a>>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            json: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            events: Option<&'a [String]>,
+        }
+        #[derive(serde::Serialize)]
+        struct HttpHead<'a> {
+            method: &'a str,
+            url: &'a str,
+            headers: BTreeMap<&'a str, std::borrow::Cow<'a, str>>,
+        }
+        let t = self.transport()?;
+        let mut head = Head { provider: self.provider(), model: self.model(), stream: self.is_stream(), http: None, json: None, events: None };
+        let mut body = None;
+        match &t {
+            Transport::Http(h) => {
+                let mut headers: BTreeMap<&str, std::borrow::Cow<'_, str>> = BTreeMap::new();
+                for (k, v) in &h.headers {
+                    headers
+                        .entry(k.as_str())
+                        .and_modify(|old| *old = format!("{old}, {v}").into())
+                        .or_insert_with(|| v.as_str().into());
+                }
+                head.http = Some(HttpHead { method: h.method, url: &h.url, headers });
+                body = Some(h.body.as_str());
+            }
+            Transport::Mock(mock::MockReply::Json(j)) => head.json = Some(j),
+            Transport::Mock(mock::MockReply::Events(ev)) => head.events = Some(ev),
+        }
+        let mut out = serde_json::to_string(&head).map_err(|e| LlmError::malformed(format!("serialization failed: {e}")))?;
+        if let Some(b) = body {
+            out.reserve(b.len() + 1);
+            out.push('\n');
+            out.push_str(b);
+        }
+        Ok(out)
+    }
+
     /// Translates a 2xx non-streaming body.
     pub fn parse(&self, status: u16, body: &[u8]) -> Result<ChatResponse, LlmError> {
         let resp = HttpResponse { status, headers: &[], body };
@@ -266,6 +324,18 @@ impl Call {
             }
         }
         Ok(r)
+    }
+
+    /// [`Call::parse`] as the JSON the caller receives. A provider whose answers are already
+    /// OpenAI's format passes them through as sent, with the cost added ([`provider::openai::passthrough`]).
+    pub fn parse_json(&self, status: u16, body: &[u8]) -> Result<String, LlmError> {
+        if self.mock_response.is_none() && self.provider.passes_responses_through() {
+            if let Some(out) = provider::openai::passthrough(body, |u, tier| self.cost(u, tier)) {
+                return Ok(out);
+            }
+        }
+        let r = self.parse(status, body)?;
+        serde_json::to_string(&r).map_err(|e| LlmError::malformed(format!("serialization failed: {e}")))
     }
 
     /// Classifies a non-2xx answer, with the wait a retry should honour.
@@ -390,6 +460,62 @@ mod tests {
         let e = c.transport().expect_err("error");
         assert_eq!(e.kind, ErrorKind::AuthenticationError);
         assert_eq!(e.provider.as_deref(), Some("openai"));
+    }
+
+    /// OpenAI-format providers pass the body through; the cost is the typed path's cost.
+    #[test]
+    fn passthrough_prices_like_the_typed_path() {
+        let body = br#"{"id":"chatcmpl-1","object":"chat.completion","created":1741570283,"model":"gpt-4o-2024-08-06","choices":[{"index":0,"message":{"role":"assistant","content":"Hi","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1117,"completion_tokens":46,"total_tokens":1163,"prompt_tokens_details":{"cached_tokens":1024,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0}},"service_tier":"default"}"#;
+        let opts = CallOptions { api_key: Some("sk-test".into()), now_ms: 1_741_570_283_000, ..CallOptions::default() };
+        for model in ["openai/gpt-4o", "azure/gpt-4o"] {
+            let mut o = opts.clone();
+            o.env.insert("AZURE_API_BASE".into(), "https://r.openai.azure.com".into());
+            o.env.insert("AZURE_API_VERSION".into(), "2024-10-21".into());
+            let c = call(json!({"model": model, "messages": [{"role": "user", "content": "hi"}]}), o).expect("call");
+            let out: serde_json::Value = serde_json::from_str(&c.parse_json(200, body).expect("parse")).expect("json");
+            let typed = c.parse(200, body).expect("typed");
+            let cost = typed.usage.and_then(|u| u.cost).expect("priced");
+            assert_eq!(out["usage"]["cost"].as_f64(), Some(cost), "{model}");
+            assert_eq!(out["choices"][0]["message"]["refusal"], serde_json::Value::Null, "{model}: passed through");
+        }
+        // a body the passthrough declines still parses the typed way (id and created filled in)
+        let c = call(json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}), opts).expect("call");
+        let out: serde_json::Value =
+            serde_json::from_str(&c.parse_json(200, br#"{"id":"r1","choices":[{"message":{"content":"Hi"}}]}"#).expect("parse")).expect("json");
+        assert!(out["created"].as_u64().is_some_and(|c| c > 0));
+        assert_eq!(out["model"], "gpt-4o");
+        assert_eq!(out["choices"][0]["message"]["role"], "assistant");
+    }
+
+    /// `wire()`: one JSON line JS parses, then the body untouched (newlines and all).
+    #[test]
+    fn wire_is_a_head_line_then_the_body() {
+        let opts = CallOptions {
+            api_key: Some("sk-test".into()),
+            headers: serde_json::from_value(json!({"X-Trace": "a", "x-other": "b"})).ok(),
+            ..CallOptions::default()
+        };
+        let c = call(json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "line 1\nline 2"}]}), opts).expect("call");
+        let w = c.wire().expect("wire");
+        let (head, body) = w.split_once('\n').expect("two parts");
+        let head: serde_json::Value = serde_json::from_str(head).expect("head is JSON");
+        assert_eq!(head["provider"], "openai");
+        assert_eq!(head["model"], "gpt-4o");
+        assert_eq!(head["stream"], false);
+        assert_eq!(head["http"]["method"], "POST");
+        assert_eq!(head["http"]["url"], "https://api.openai.com/v1/chat/completions");
+        assert_eq!(head["http"]["headers"]["authorization"], "Bearer sk-test");
+        assert_eq!(head["http"]["headers"]["X-Trace"], "a");
+        let Transport::Http(h) = c.transport().expect("transport") else { panic!("http") };
+        assert_eq!(body, h.body, "the body is the request body as built");
+        let body: serde_json::Value = serde_json::from_str(body).expect("body");
+        assert_eq!(body["messages"][0]["content"], "line 1\nline 2");
+        // the mock answers in the head line, without a body part
+        let c = call(json!({"model": "mock/m", "messages": [{"role": "user", "content": "hi"}]}), CallOptions::default()).expect("call");
+        let w = c.wire().expect("wire");
+        assert!(!w.contains('\n'));
+        let head: serde_json::Value = serde_json::from_str(&w).expect("head");
+        assert!(head["json"].as_str().is_some_and(|j| j.contains("chat.completion")), "{head}");
     }
 
     #[test]

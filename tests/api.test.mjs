@@ -170,3 +170,48 @@ test('streams: break aborts the request; response() assembles; tee() gives two r
   assert.equal(full.choices[0].message.content, TEXT);
   assert.equal(full.usage.completion_tokens, STREAM_WORDS.length, 'usage kept for response() even without include_usage');
 });
+
+test('non-streaming answers pass through as the provider sent them, with usage.cost added', async () => {
+  const raw = await (await fetch(`${mock.url}/chat/completions`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${VALID_KEY}` },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+  })).json();
+  const r = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages });
+  assert.ok(r.usage.cost > 0, 'priced');
+  const { cost, ...usage } = r.usage;
+  assert.deepEqual({ ...r, usage, id: raw.id, created: raw.created }, raw);
+});
+
+const settled = async (p) => {
+  let state = 'pending';
+  p.then(() => { state = 'resolved'; }, () => { state = 'rejected'; });
+  for (let i = 0; i < 5; i++) await new Promise(setImmediate);
+  return state;
+};
+
+test('timeout: without timeout or signal a non-streaming call sends no AbortSignal; the default deadline rejects with Timeout and a late body is cancelled', async (t) => {
+  let init;
+  const spy = (url, i) => { init = i; return fetch(url, i); };
+  await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, fetch: spy });
+  assert.equal(init.signal, undefined, 'no signal by default');
+  await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, fetch: spy, timeout: 30_000 });
+  assert.ok(init.signal instanceof AbortSignal, 'an explicit timeout aborts through a signal');
+  const ac = new AbortController();
+  await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, fetch: spy, signal: ac.signal });
+  assert.ok(init.signal instanceof AbortSignal, "the caller's signal is linked");
+
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let answer;
+  const late = new Promise((r) => { answer = r; });
+  const call = u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, fetch: () => late });
+  assert.equal(await settled(call), 'pending');
+  t.mock.timers.tick(599_999);
+  assert.equal(await settled(call), 'pending', 'not before 600 s');
+  t.mock.timers.tick(1);
+  await assert.rejects(call, (e) => e instanceof u.Timeout && e.provider === 'openai' && e.model === 'gpt-4o-mini' && e.retryable);
+  let cancelled = false;
+  answer(new Response(new ReadableStream({ cancel() { cancelled = true; } }), { headers: { 'content-type': 'application/json' } }));
+  await settled(late);
+  assert.ok(cancelled, 'the late answer is not read: its body is cancelled');
+  t.mock.timers.reset();
+});

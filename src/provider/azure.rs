@@ -134,6 +134,10 @@ impl Provider for Azure {
         parse_response(resp.body).map_err(|e| e.with_provider("azure").with_model(&d.model))
     }
 
+    fn passes_responses_through(&self) -> bool {
+        true
+    }
+
     fn chat_stream(&self, _req: &ChatRequest, d: &Deployment) -> Box<dyn ChunkDecoder> {
         Box::new(super::Tagged::new(AzureStream { inner: OpenAiStream::default(), scratch: Vec::new() }, "azure", &d.model))
     }

@@ -77,6 +77,13 @@ pub trait Provider: Sync {
     /// Translates a successful (2xx) non-streaming answer.
     fn chat_response(&self, resp: &HttpResponse<'_>, req: &ChatRequest, d: &Deployment) -> Result<ChatResponse, LlmError>;
 
+    /// Whether a 2xx non-streaming body is already an OpenAI `chat.completion` that reaches the
+    /// caller as sent, with `usage.cost` added ([`openai::passthrough`]), instead of being parsed
+    /// into [`ChatResponse`] and serialised again.
+    fn passes_responses_through(&self) -> bool {
+        false
+    }
+
     /// A decoder for the streaming answer's body.
     fn chat_stream(&self, req: &ChatRequest, d: &Deployment) -> Box<dyn ChunkDecoder>;
 

@@ -112,6 +112,10 @@ impl Provider for OpenAiCompatible {
         parse_response(resp.body).map_err(|e| e.with_provider(self.spec.id).with_model(&d.model))
     }
 
+    fn passes_responses_through(&self) -> bool {
+        true
+    }
+
     fn chat_stream(&self, _req: &ChatRequest, _d: &Deployment) -> Box<dyn ChunkDecoder> {
         Box::new(OpenAiStream::default())
     }
@@ -166,6 +170,72 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, LlmError> {
             Err(LlmError::malformed(format!("the provider's response is not a valid chat completion: {e}")))
         }
     }
+}
+
+/// The fields of a `chat.completion` body that [`passthrough`] checks; the rest is not parsed
+/// into values (`IgnoredAny` still checks its syntax).
+#[derive(serde::Deserialize)]
+struct CompletionView<'a> {
+    #[serde(borrow, default)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    created: Option<u64>,
+    #[serde(borrow, default)]
+    model: Option<std::borrow::Cow<'a, str>>,
+    choices: Vec<ChoiceView<'a>>,
+    #[serde(borrow, default)]
+    usage: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    service_tier: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChoiceView<'a> {
+    #[serde(borrow)]
+    message: &'a serde_json::value::RawValue,
+}
+
+/// A 2xx OpenAI-format body as the caller receives it, without a parse into [`ChatResponse`] and
+/// a serialisation back: the provider's own bytes, with `"cost"` added to `usage` when `price`
+/// knows the model. Every field the provider sent arrives as sent (`refusal: null`,
+/// `logprobs: null`, `annotations`, `system_fingerprint`, Perplexity's `citations`, Azure's
+/// `prompt_filter_results`...).
+///
+/// `None` (the caller then takes the typed path, which fills in or rejects) when the body is not
+/// UTF-8 JSON, has no `choices` array of objects with a `message` object, lacks a non-empty `id`,
+/// `created` or `model`, has a `usage` that is not a usage object, or already carries a
+/// `usage.cost` of its own.
+pub fn passthrough(body: &[u8], price: impl FnOnce(&crate::types::Usage, Option<&str>) -> Option<f64>) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let view: CompletionView<'_> = serde_json::from_str(text).ok()?;
+    if view.id.as_deref().is_none_or(str::is_empty)
+        || view.created.is_none_or(|c| c == 0)
+        || view.model.as_deref().is_none_or(str::is_empty)
+        || !view.choices.iter().all(|c| c.message.get().starts_with('{'))
+    {
+        return None;
+    }
+    let Some(raw) = view.usage else {
+        return Some(text.to_owned());
+    };
+    let usage: crate::types::Usage = serde_json::from_str(raw.get()).ok()?;
+    if usage.cost.is_some() || !raw.get().starts_with('{') {
+        return None;
+    }
+    let Some(cost) = price(&usage, view.service_tier.as_deref()) else {
+        return Some(text.to_owned());
+    };
+    // `raw` borrows from `text`: its offset there is where the usage object is
+    let start = (raw.get().as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let close = start + raw.get().rfind('}')?;
+    let empty = raw.get().get(1..raw.get().len() - 1)?.trim().is_empty();
+    let cost = serde_json::to_string(&cost).ok()?;
+    let mut out = String::with_capacity(text.len() + cost.len() + 9);
+    out.push_str(text.get(..close)?);
+    out.push_str(if empty { "\"cost\":" } else { ",\"cost\":" });
+    out.push_str(&cost);
+    out.push_str(text.get(close..)?);
+    Some(out)
 }
 
 /// Maps an OpenAI-format error answer (`{"error": {message, type, param, code}}`) to a typed error.
@@ -303,6 +373,100 @@ impl ChunkDecoder for OpenAiStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const COMPLETION: &str = r#"{
+  "id": "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
+  "object": "chat.completion",
+  "created": 1741570283,
+  "model": "gpt-4o-2024-08-06",
+  "choices": [
+    {
+      "index": 0,
+      "message": {
+        "role": "assistant",
+        "content": "The image shows a wooden boardwalk path running through a lush green field or meadow.",
+        "refusal": null,
+        "annotations": []
+      },
+      "logprobs": null,
+      "finish_reason": "stop"
+    }
+  ],
+  "usage": {
+    "prompt_tokens": 1117,
+    "completion_tokens": 46,
+    "total_tokens": 1163,
+    "prompt_tokens_details": { "cached_tokens": 0, "audio_tokens": 0 },
+    "completion_tokens_details": { "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0 }
+  },
+  "service_tier": "default",
+  "system_fingerprint": "fp_fc9f1d7035"
+}"#;
+
+    fn value(s: &str) -> serde_json::Value {
+        serde_json::from_str(s).expect("json")
+    }
+
+    /// The provider's bytes arrive as sent, `usage.cost` added; nothing else changes.
+    #[test]
+    fn passthrough_adds_the_cost_and_keeps_every_field() {
+        let mut seen = None;
+        let out = passthrough(COMPLETION.as_bytes(), |u, tier| {
+            seen = Some((u.prompt_tokens, u.completion_tokens, tier.map(str::to_owned)));
+            Some(0.0032525)
+        })
+        .expect("passes through");
+        assert_eq!(seen, Some((1117, 46, Some("default".to_owned()))));
+        let mut want = value(COMPLETION);
+        want["usage"]["cost"] = serde_json::json!(0.0032525);
+        assert_eq!(value(&out), want);
+        let at = out.find(",\"cost\":").expect("cost spliced in");
+        assert_eq!(out[..at], COMPLETION[..at], "the bytes before the cost are the provider's");
+        assert_eq!(out[at..].trim_start_matches(",\"cost\":0.0032525"), &COMPLETION[at..], "and after it");
+        // fields the typed response would drop or omit are kept
+        assert_eq!(value(&out)["choices"][0]["message"]["refusal"], serde_json::Value::Null);
+        assert!(value(&out)["choices"][0].as_object().expect("choice").contains_key("logprobs"));
+        // an unpriced model: the body as sent
+        assert_eq!(passthrough(COMPLETION.as_bytes(), |_, _| None).as_deref(), Some(COMPLETION));
+    }
+
+    #[test]
+    fn passthrough_without_usage_or_with_an_empty_one() {
+        let no_usage = r#"{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"citations":["https://a.example"]}"#;
+        assert_eq!(passthrough(no_usage.as_bytes(), |_, _| Some(1.0)).as_deref(), Some(no_usage));
+        let empty = r#"{"id":"x","created":1,"model":"m","choices":[],"usage":{ }}"#;
+        let out = passthrough(empty.as_bytes(), |_, _| Some(0.5)).expect("passes");
+        assert_eq!(value(&out)["usage"], serde_json::json!({"cost": 0.5}));
+        let null_usage = r#"{"id":"x","created":1,"model":"m","choices":[],"usage":null}"#;
+        assert_eq!(passthrough(null_usage.as_bytes(), |_, _| Some(0.5)).as_deref(), Some(null_usage));
+    }
+
+    /// Anything unusual goes to the typed path, which fills in defaults or raises typed errors.
+    #[test]
+    fn passthrough_declines_what_the_typed_path_must_handle() {
+        let ok = |s: &str| passthrough(s.as_bytes(), |_, _| Some(1.0));
+        for bad in [
+            "",
+            "{not json",
+            r#"{"error":{"message":"overloaded","code":503}}"#,
+            r#"{"id":"","created":1,"model":"m","choices":[]}"#,
+            r#"{"id":"x","created":0,"model":"m","choices":[]}"#,
+            r#"{"id":"x","model":"m","choices":[]}"#,
+            r#"{"id":"x","created":1,"model":"","choices":[]}"#,
+            r#"{"id":"x","created":1,"model":"m"}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":{}}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":[{"message":"hi"}]}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":[{}]}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":[],"usage":[1]}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":"many"}}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"cost":0.2}}"#,
+            r#"{"id":"x","created":1,"model":"m","choices":[],"usage":{}} trailing"#,
+            r#"{"id":"x","id":"y","created":1,"model":"m","choices":[]}"#,
+        ] {
+            assert_eq!(ok(bad), None, "{bad}");
+        }
+        assert_eq!(passthrough(b"{\"id\":\"\xff\",\"created\":1,\"model\":\"m\",\"choices\":[]}", |_, _| None), None);
+    }
 
     /// Chunks decoded through the template fast path are exactly what a full parse gives.
     #[test]

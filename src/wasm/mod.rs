@@ -10,9 +10,8 @@ use wasm_bindgen::prelude::*;
 mod models;
 mod tokens;
 
-use crate::call::{self, Call, CallOptions, Transport};
+use crate::call::{self, Call, CallOptions};
 use crate::error::LlmError;
-use crate::provider::mock::MockReply;
 use crate::stream::template::RawTemplate;
 use crate::stream::StreamPipeline;
 use crate::types::ChatChunk;
@@ -40,8 +39,8 @@ pub fn supported_providers() -> String {
 }
 
 #[wasm_bindgen(js_name = envNames)]
-pub fn env_names(model: &str, has_api_base: bool) -> String {
-    serde_json::to_string(&call::env_names(model, has_api_base)).unwrap_or_else(|_| "[]".to_owned())
+pub fn env_names(model: &str, has_api_base: bool, has_api_key: bool, has_api_version: bool) -> String {
+    serde_json::to_string(&call::env_names(model, has_api_base, has_api_key, has_api_version)).unwrap_or_else(|_| "[]".to_owned())
 }
 
 /// Retry decision: milliseconds to wait, or -1 for "do not retry".
@@ -57,9 +56,6 @@ pub fn retry_delay(error_json: &str, attempt: u32, max_retries: u32, rand: f64) 
 #[wasm_bindgen(js_name = Call)]
 pub struct JsCall {
     inner: Call,
-    /// The HTTP body of the last `transport()`, handed over by `takeBody()` as a plain string
-    /// (inside the transport JSON it would be escaped here and unescaped again by JS).
-    body: Option<String>,
 }
 
 #[wasm_bindgen(js_class = Call)]
@@ -69,7 +65,7 @@ impl JsCall {
     pub fn new(request: &str, options: &str) -> Result<JsCall, JsValue> {
         let opts: CallOptions = serde_json::from_str(options)
             .map_err(|e| js_err(LlmError::bad_request(format!("invalid options: {e}"))))?;
-        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner, body: None }).map_err(js_err)
+        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner }).map_err(js_err)
     }
 
     /// Prices the call with `models` (a registry with the caller's `registerModel` entries).
@@ -93,29 +89,15 @@ impl JsCall {
         self.inner.is_stream()
     }
 
-    /// What to do: `{"http": {method, url, headers: [[k, v]]}}` (the body then comes from
-    /// `takeBody()`), `{"json": "<body>"}` or `{"events": ["data: ...\n\n", ...]}` (the mock's answer).
-    pub fn transport(&mut self) -> Result<String, JsValue> {
-        match self.inner.transport().map_err(js_err)? {
-            Transport::Http(mut h) => {
-                self.body = Some(std::mem::take(&mut h.body));
-                to_json(&serde_json::json!({ "http": { "method": h.method, "url": h.url, "headers": h.headers } }))
-            }
-            Transport::Mock(MockReply::Json(body)) => to_json(&serde_json::json!({ "json": body })),
-            Transport::Mock(MockReply::Events(ev)) => to_json(&serde_json::json!({ "events": ev })),
-        }
-    }
-
-    /// The request body of the last `transport()` (once).
-    #[wasm_bindgen(js_name = takeBody)]
-    pub fn take_body(&mut self) -> String {
-        self.body.take().unwrap_or_default()
+    /// The request to make, in one crossing: a JSON head line, then a newline and the body
+    /// (see [`Call::wire`]).
+    pub fn prepare(&self) -> Result<String, JsValue> {
+        self.inner.wire().map_err(js_err)
     }
 
     /// Translates a 2xx body into the OpenAI response JSON.
     pub fn parse(&self, status: u16, body: &[u8]) -> Result<String, JsValue> {
-        let r = self.inner.parse(status, body).map_err(js_err)?;
-        to_json(&r)
+        self.inner.parse_json(status, body).map_err(js_err)
     }
 
     /// The typed error (as JSON) for a non-2xx answer. `headers` is `[[k, v], ...]` as JSON.
