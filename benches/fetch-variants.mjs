@@ -7,6 +7,8 @@
 //   unillmNoNet     completion() with a fetch that answers from memory: its in-process cost
 //   unillmBaseFetch completion() with a fetch that sends the baseline's own request
 //   baselineSpin130 baseline + 130 µs of busy CPU per request: what client CPU costs the ratio
+//   basePlusNoNet   baseline + one unillmNoNet call per request: what completion()'s in-process
+//                   work costs when it runs between network requests (its caches are cold there)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,19 +45,30 @@ const variants = {
     while (performance.now() - t < 0.13);
     return r;
   },
+  basePlusNoNet: async () => {
+    await variants.unillmNoNet();
+    return variants.baseline();
+  },
   unillm: () => u.completion(params),
 };
+// short rounds (100 requests), many of them, in an order that flips every round: this VM's speed
+// drifts within seconds, and a variant must not always run after the same one
 const res = {};
-for (let round = 0; round < 5; round++) {
-  for (const [k, f] of Object.entries(variants)) {
+const per = Math.max(1, Math.round(N / 15));
+for (const f of Object.values(variants)) for (let n = 0; n < 50; n++) await f();
+for (let round = 0; round < 30; round++) {
+  const order = Object.entries(variants);
+  if (round % 2) order.reverse();
+  for (const [k, f] of order) {
     const t = performance.now();
-    for (let n = 0; n < N; n++) await f();
-    (res[k] ??= []).push(N / ((performance.now() - t) / 1000));
+    for (let n = 0; n < per; n++) await f();
+    (res[k] ??= []).push(per / ((performance.now() - t) / 1000));
   }
 }
-console.log(`node ${process.version}, ${N} sequential requests a round, median of 5 rounds`);
+console.log(`node ${process.version}, ${per} sequential requests a round, median of 30 rounds`);
 for (const [k, v] of Object.entries(res)) {
   v.sort((a, b) => a - b);
-  console.log(`  ${k.padEnd(16)} ${v[2].toFixed(0).padStart(6)} req/s  ${(v[2] / res.baseline[2]).toFixed(2)}x baseline`);
+  const m = (xs) => xs[xs.length >> 1];
+  console.log(`  ${k.padEnd(16)} ${m(v).toFixed(0).padStart(6)} req/s  ${(m(v) / m(res.baseline)).toFixed(2)}x baseline`);
 }
 server.kill();
