@@ -83,6 +83,9 @@ pub fn parse_request(json: &[u8]) -> Result<ChatRequest, LlmError> {
     if json.len() > MAX_REQUEST_BYTES {
         return Err(LlmError::bad_request("the request is larger than 64 MiB"));
     }
+    // JSON.stringify escapes a lone surrogate (a string cut inside an emoji); serde_json would
+    // reject the request, so such escapes become U+FFFD, as TextEncoder does for the tokenizer
+    let json = &*crate::util::repaired(json);
     let de = &mut serde_json::Deserializer::from_slice(json);
     let req: ChatRequest = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -301,6 +304,7 @@ impl Call {
 
     /// Translates a 2xx non-streaming body.
     pub fn parse(&self, status: u16, body: &[u8]) -> Result<ChatResponse, LlmError> {
+        let body = &*crate::util::repaired(body);
         let resp = HttpResponse { status, headers: &[], body };
         let mut r = if self.mock_response.is_some() {
             mock::MockProvider.chat_response(&resp, &self.request, &self.deployment)
@@ -329,6 +333,7 @@ impl Call {
     /// [`Call::parse`] as the JSON the caller receives. A provider whose answers are already
     /// OpenAI's format passes them through as sent, with the cost added ([`provider::openai::passthrough`]).
     pub fn parse_json(&self, status: u16, body: &[u8]) -> Result<String, LlmError> {
+        let body = &*crate::util::repaired(body);
         if self.mock_response.is_none() && self.provider.passes_responses_through() {
             if let Some(out) = provider::openai::passthrough(body, |u, tier| self.cost(u, tier)) {
                 return Ok(out);
@@ -485,6 +490,35 @@ mod tests {
         assert!(out["created"].as_u64().is_some_and(|c| c > 0));
         assert_eq!(out["model"], "gpt-4o");
         assert_eq!(out["choices"][0]["message"]["role"], "assistant");
+    }
+
+    /// A lone surrogate (JS strings cut inside an emoji; a token that ends inside a surrogate
+    /// pair) reads as U+FFFD in requests, JSON answers and stream chunks, instead of failing.
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let opts = CallOptions { api_key: Some("sk-test".into()), ..CallOptions::default() };
+        let c = Call::new(br#"{"model":"openai/gpt-4o","stream":true,"messages":[{"role":"user","content":"cut \ud83d"}]}"#, opts.clone())
+            .expect("a request with a lone surrogate is accepted");
+        let Transport::Http(h) = c.transport().expect("transport") else { panic!("http") };
+        let body: serde_json::Value = serde_json::from_str(&h.body).expect("json");
+        assert_eq!(body["messages"][0]["content"], "cut \u{fffd}");
+        let mut p = c.pipeline();
+        let mut out = Vec::new();
+        let sse = concat!(
+            r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"a\ud83d"},"finish_reason":null}]}"#,
+            "\n\n",
+            r#"data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"\ude00b"},"finish_reason":"stop"}]}"#,
+            "\n\ndata: [DONE]\n\n"
+        );
+        p.feed(sse.as_bytes(), &mut out).expect("the stream decodes");
+        p.finish(&mut out).expect("finish");
+        let text: String = out.iter().filter_map(|c| c.choices.first().and_then(|ch| ch.delta.content.clone())).collect();
+        assert_eq!(text, "a\u{fffd}\u{fffd}b");
+        let c = Call::new(br#"{"model":"openai/gpt-4o","messages":[{"role":"user","content":"hi"}]}"#, opts).expect("call");
+        let json = br#"{"id":"r","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"x\ud83d"},"finish_reason":"stop"}]}"#;
+        let out: serde_json::Value = serde_json::from_str(&c.parse_json(200, json).expect("parses")).expect("json");
+        assert_eq!(out["choices"][0]["message"]["content"], "x\u{fffd}");
+        assert_eq!(c.parse(200, json).expect("typed").choices[0].message.content.as_deref(), Some("x\u{fffd}"));
     }
 
     /// `wire()`: one JSON line JS parses, then the body untouched (newlines and all).

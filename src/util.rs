@@ -110,9 +110,106 @@ pub fn make_id(prefix: &str, seed: u64) -> String {
     format!("{prefix}{:016x}{:08x}", next(), next() as u32)
 }
 
+/// The value of the four hex digits at `json[at..at + 4]`.
+fn hex4(json: &[u8], at: usize) -> Option<u32> {
+    let digits = std::str::from_utf8(json.get(at..at + 4)?).ok()?;
+    u32::from_str_radix(digits, 16).ok()
+}
+
+/// Where `json` escapes an unpaired UTF-16 surrogate (`\ud83d` with no low half after it, or a
+/// low half alone): the offsets of those `\u` escapes.
+fn lone_surrogates(json: &[u8]) -> Vec<usize> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(off) = json.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        let at = i + off;
+        if json.get(at + 1) != Some(&b'u') {
+            i = at + 2; // `\\`, `\"`, `\n`, ...: the escaped character is skipped with it
+            continue;
+        }
+        i = at + 6;
+        match hex4(json, at + 2) {
+            Some(0xD800..=0xDBFF) => {
+                let low = json.get(at + 6..at + 8) == Some(b"\\u") && matches!(hex4(json, at + 8), Some(0xDC00..=0xDFFF));
+                if low {
+                    i = at + 12;
+                } else {
+                    found.push(at);
+                }
+            }
+            Some(0xDC00..=0xDFFF) => found.push(at),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `json` with every escaped unpaired UTF-16 surrogate replaced by `\ufffd` (U+FFFD), in place.
+/// JavaScript writes such escapes (`JSON.stringify` of a string cut in the middle of an emoji)
+/// and its `JSON.parse` takes them; serde_json rejects the whole document. Providers send them
+/// too, when a token ends inside a surrogate pair. The replacement has the same length and is
+/// ASCII, so offsets and UTF-8 validity are kept. A quick scan for `\ud`/`\uD` skips text
+/// without any surrogate escape.
+pub fn repair_surrogates(json: &mut [u8]) {
+    if memchr::memmem::find(json, b"\\ud").is_none() && memchr::memmem::find(json, b"\\uD").is_none() {
+        return;
+    }
+    for at in lone_surrogates(json) {
+        if let Some(hex) = json.get_mut(at + 2..at + 6) {
+            hex.copy_from_slice(b"fffd");
+        }
+    }
+}
+
+/// [`repair_surrogates`] for a `String`.
+pub fn repair_surrogates_in(json: &mut String) {
+    if memchr::memmem::find(json.as_bytes(), b"\\ud").is_none() && memchr::memmem::find(json.as_bytes(), b"\\uD").is_none() {
+        return;
+    }
+    for at in lone_surrogates(json.as_bytes()) {
+        // `at` is the ASCII backslash of a six-byte ASCII escape: always on char boundaries
+        if json.is_char_boundary(at + 2) && json.is_char_boundary(at + 6) {
+            json.replace_range(at + 2..at + 6, "fffd");
+        }
+    }
+}
+
+/// [`repair_surrogates`] for borrowed bytes: a copy only when something needs repair.
+pub fn repaired(json: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memmem::find(json, b"\\ud").is_none() && memchr::memmem::find(json, b"\\uD").is_none() {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut owned = json.to_vec();
+    repair_surrogates(&mut owned);
+    std::borrow::Cow::Owned(owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogate_escapes_become_replacement_characters() {
+        let fix = |s: &str| String::from_utf8(repaired(s.as_bytes()).into_owned()).expect("utf8");
+        // pairs are kept, whatever the case of the hex digits
+        assert_eq!(fix(r#""\ud83d\ude00 \uD83D\uDE00""#), r#""\ud83d\ude00 \uD83D\uDE00""#);
+        // a high half alone, at the end, before a non-surrogate escape; a low half alone
+        assert_eq!(fix(r#"{"a":"x\ud83d","b":"\ud83d\u0041","c":"\ude00y"}"#), r#"{"a":"x\ufffd","b":"\ufffd\u0041","c":"\ufffdy"}"#);
+        // two high halves, then a pair; a reversed pair (low then high)
+        assert_eq!(fix(r#""\ud83d\ud83d\ude00""#), r#""\ufffd\ud83d\ude00""#);
+        assert_eq!(fix(r#""\ude00\ud83d""#), r#""\ufffd\ufffd""#);
+        // an escaped backslash followed by `ud83d` is text, not an escape
+        assert_eq!(fix(r#""\\ud83d""#), r#""\\ud83d""#);
+        assert_eq!(fix(r#""\\\ud83d""#), r#""\\\ufffd""#);
+        // truncated or odd input never panics and is left for the JSON parser to reject
+        for s in ["\\", "\\u", "\\ud8", "\\ud83d\\", "\\ud83d\\u", "\\ud83d\\udz00", "\\uDBFF\\uDC0"] {
+            let _ = fix(s);
+        }
+        // serde_json takes the repaired text; JS would have read U+FFFD for the lone halves too
+        let v: serde_json::Value = serde_json::from_slice(&repaired(br#"{"a":"x\ud83d"}"#)).expect("json");
+        assert_eq!(v["a"], "x\u{fffd}");
+        assert!(matches!(repaired(b"{\"plain\":\"\\n\\u00e9\"}"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn http_dates() {

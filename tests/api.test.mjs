@@ -215,3 +215,11 @@ test('timeout: without timeout or signal a non-streaming call sends no AbortSign
   assert.ok(cancelled, 'the late answer is not read: its body is cancelled');
   t.mock.timers.reset();
 });
+
+test('a lone surrogate (a string cut inside an emoji) is sent as U+FFFD, not rejected', async () => {
+  const cut = '😀'.slice(0, 1);
+  const r = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages: [{ role: 'user', content: `hi ${cut}` }] });
+  assert.equal(r.choices[0].message.content, TEXT);
+  assert.equal(last().body.messages[0].content, 'hi \ufffd');
+  assert.equal(u.countTokens(`hi ${cut}`, { encoding: 'o200k_base' }), u.countTokens('hi \ufffd', { encoding: 'o200k_base' }));
+});

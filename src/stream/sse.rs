@@ -150,7 +150,10 @@ impl SseDecoder {
 
     fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
         if self.has_data {
-            out.push(SseEvent { event: self.event.take(), data: std::mem::take(&mut self.data) });
+            let mut data = std::mem::take(&mut self.data);
+            // every provider's event data is JSON: unpaired surrogate escapes become U+FFFD
+            crate::util::repair_surrogates_in(&mut data);
+            out.push(SseEvent { event: self.event.take(), data });
         }
         self.event = None;
         self.has_data = false;
