@@ -28,6 +28,7 @@ let ai = null;
 try {
   ai = {
     streamText: (await import(require.resolve('ai'))).streamText,
+    generateText: (await import(require.resolve('ai'))).generateText,
     createOpenAI: (await import(require.resolve('@ai-sdk/openai'))).createOpenAI,
     createAnthropic: (await import(require.resolve('@ai-sdk/anthropic'))).createAnthropic,
   };
@@ -35,9 +36,11 @@ try {
   console.error(`Vercel AI SDK not installed (${e.message}); run via benches/run.mjs`);
 }
 
+let vercelOpenAI = null;
 const server = spawn(process.execPath, [path.join(here, 'server.mjs')], { env: { ...process.env, CHUNKS: String(CHUNKS) }, stdio: ['ignore', 'pipe', 'inherit'] });
 const base = await new Promise((resolve) => server.stdout.once('data', (d) => resolve(String(d).trim())));
 const KEY = 'sk-bench-0000';
+if (ai) vercelOpenAI = ai.createOpenAI({ baseURL: `${base}/v1`, apiKey: KEY }).chat('gpt-4o-mini');
 const messages = [{ role: 'user', content: 'Hello' }];
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +94,11 @@ async function unillmStream(model, apiBase) {
   return n;
 }
 
+async function vercelJson() {
+  const r = await ai.generateText({ model: vercelOpenAI, prompt: 'Hello', maxRetries: 0 });
+  if (!r.text) throw new Error('bad');
+}
+
 async function vercelStream(model) {
   const r = ai.streamText({ model, prompt: 'Hello', maxRetries: 0 });
   let n = 0;
@@ -139,7 +147,9 @@ try {
   // short rounds, many of them: a request takes ~0.5 ms here and this VM's speed drifts within
   // seconds, so 100-request rounds alternating 6x as often as the stream rounds pair up better
   const jsonRuns = Math.max(1, Math.round(REQUESTS / 10));
-  out.json = await measure({ 'fetch + JSON.parse (baseline)': baselineJson, 'unillm completion()': unillmJson }, 1, jsonRuns, ROUNDS * 6);
+  const json = { 'fetch + JSON.parse (baseline)': baselineJson, 'unillm completion()': unillmJson };
+  if (ai) json['Vercel AI SDK generateText'] = vercelJson;
+  out.json = await measure(json, 1, jsonRuns, ROUNDS * 6);
   report(`(a) non-streaming, ${jsonRuns} sequential requests a round, ${ROUNDS * 6} rounds`, 'req/s', out.json, 'fetch + JSON.parse (baseline)');
 
   const oa = {
