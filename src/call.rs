@@ -257,47 +257,61 @@ impl Call {
     /// `"json": body` / `"events": [frame, ...]` (the mock's answer) in place of `"http"`.
     /// Header names are unique ([`provider::add_headers`]); a repeat would be joined with `, `.
     pub fn wire(&self) -> Result<String, LlmError> {
-        #[derive(serde::Serialize)]
-        struct Head<'a> {
-            provider: &'a str,
-            model: &'a str,
-            stream: bool,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            http: Option<HttpHead<'a>>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            json: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            events: Option<&'a [String]>,
-        }
-        #[derive(serde::Serialize)]
-        struct HttpHead<'a> {
-            method: &'a str,
-            url: &'a str,
-            headers: BTreeMap<&'a str, std::borrow::Cow<'a, str>>,
+        // written by hand: a derived Serialize and a map for the headers cost ~2 KB of wasm
+        fn string(out: &mut String, s: &str) {
+            match serde_json::to_string(s) {
+                Ok(q) => out.push_str(&q),
+                Err(_) => out.push_str("\"\""),
+            }
         }
         let t = self.transport()?;
-        let mut head = Head { provider: self.provider(), model: self.model(), stream: self.is_stream(), http: None, json: None, events: None };
-        let mut body = None;
+        let mut out = String::with_capacity(256);
+        out.push_str("{\"provider\":");
+        string(&mut out, self.provider());
+        out.push_str(",\"model\":");
+        string(&mut out, self.model());
+        out.push_str(if self.is_stream() { ",\"stream\":true" } else { ",\"stream\":false" });
         match &t {
             Transport::Http(h) => {
-                let mut headers: BTreeMap<&str, std::borrow::Cow<'_, str>> = BTreeMap::new();
-                for (k, v) in &h.headers {
-                    headers
-                        .entry(k.as_str())
-                        .and_modify(|old| *old = format!("{old}, {v}").into())
-                        .or_insert_with(|| v.as_str().into());
+                out.push_str(",\"http\":{\"method\":");
+                string(&mut out, h.method);
+                out.push_str(",\"url\":");
+                string(&mut out, &h.url);
+                out.push_str(",\"headers\":{");
+                for (i, (k, v)) in h.headers.iter().enumerate() {
+                    // a name seen before: its values joined with ", " under the first one
+                    if h.headers[..i].iter().any(|(k0, _)| k0 == k) {
+                        continue;
+                    }
+                    let mut value = std::borrow::Cow::Borrowed(v.as_str());
+                    for (_, v2) in h.headers[i + 1..].iter().filter(|(k2, _)| k2 == k) {
+                        value = format!("{value}, {v2}").into();
+                    }
+                    if i > 0 && !out.ends_with('{') {
+                        out.push(',');
+                    }
+                    string(&mut out, k);
+                    out.push(':');
+                    string(&mut out, &value);
                 }
-                head.http = Some(HttpHead { method: h.method, url: &h.url, headers });
-                body = Some(h.body.as_str());
+                out.push_str("}}}\n");
+                out.push_str(&h.body);
             }
-            Transport::Mock(mock::MockReply::Json(j)) => head.json = Some(j),
-            Transport::Mock(mock::MockReply::Events(ev)) => head.events = Some(ev),
-        }
-        let mut out = serde_json::to_string(&head).map_err(|e| LlmError::malformed(format!("serialization failed: {e}")))?;
-        if let Some(b) = body {
-            out.reserve(b.len() + 1);
-            out.push('\n');
-            out.push_str(b);
+            Transport::Mock(mock::MockReply::Json(j)) => {
+                out.push_str(",\"json\":");
+                string(&mut out, j);
+                out.push('}');
+            }
+            Transport::Mock(mock::MockReply::Events(ev)) => {
+                out.push_str(",\"events\":[");
+                for (i, e) in ev.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    string(&mut out, e);
+                }
+                out.push_str("]}");
+            }
         }
         Ok(out)
     }
@@ -540,6 +554,7 @@ mod tests {
         assert_eq!(head["http"]["url"], "https://api.openai.com/v1/chat/completions");
         assert_eq!(head["http"]["headers"]["authorization"], "Bearer sk-test");
         assert_eq!(head["http"]["headers"]["X-Trace"], "a");
+        assert_eq!(head["http"]["headers"].as_object().map(|h| h.len()), Some(4), "content-type, authorization, two caller headers");
         let Transport::Http(h) = c.transport().expect("transport") else { panic!("http") };
         assert_eq!(body, h.body, "the body is the request body as built");
         let body: serde_json::Value = serde_json::from_str(body).expect("body");

@@ -176,17 +176,23 @@ pub fn parse_response(body: &[u8]) -> Result<ChatResponse, LlmError> {
 /// into values (`IgnoredAny` still checks its syntax).
 #[derive(serde::Deserialize)]
 struct CompletionView<'a> {
+    // raw JSON text where a check of the text is enough (fewer serde instantiations in the wasm)
     #[serde(borrow, default)]
-    id: Option<std::borrow::Cow<'a, str>>,
+    id: Option<&'a serde_json::value::RawValue>,
     #[serde(default)]
     created: Option<u64>,
     #[serde(borrow, default)]
-    model: Option<std::borrow::Cow<'a, str>>,
+    model: Option<&'a serde_json::value::RawValue>,
     choices: Vec<ChoiceView<'a>>,
     #[serde(borrow, default)]
     usage: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow, default)]
-    service_tier: Option<std::borrow::Cow<'a, str>>,
+    service_tier: Option<&'a serde_json::value::RawValue>,
+}
+
+/// A raw JSON value that is a non-empty string.
+fn nonempty_string(v: Option<&serde_json::value::RawValue>) -> bool {
+    v.is_some_and(|v| v.get().len() > 2 && v.get().starts_with('"'))
 }
 
 #[derive(serde::Deserialize)]
@@ -208,9 +214,9 @@ struct ChoiceView<'a> {
 pub fn passthrough(body: &[u8], price: impl FnOnce(&crate::types::Usage, Option<&str>) -> Option<f64>) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
     let view: CompletionView<'_> = serde_json::from_str(text).ok()?;
-    if view.id.as_deref().is_none_or(str::is_empty)
+    if !nonempty_string(view.id)
         || view.created.is_none_or(|c| c == 0)
-        || view.model.as_deref().is_none_or(str::is_empty)
+        || !nonempty_string(view.model)
         || !view.choices.iter().all(|c| c.message.get().starts_with('{'))
     {
         return None;
@@ -222,7 +228,8 @@ pub fn passthrough(body: &[u8], price: impl FnOnce(&crate::types::Usage, Option<
     if usage.cost.is_some() || !raw.get().starts_with('{') {
         return None;
     }
-    let Some(cost) = price(&usage, view.service_tier.as_deref()) else {
+    let tier: Option<String> = view.service_tier.and_then(|t| serde_json::from_str(t.get()).ok());
+    let Some(cost) = price(&usage, tier.as_deref()) else {
         return Some(text.to_owned());
     };
     // `raw` borrows from `text`: its offset there is where the usage object is

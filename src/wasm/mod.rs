@@ -74,21 +74,6 @@ impl JsCall {
         self.inner.set_models(models.inner.clone());
     }
 
-    #[wasm_bindgen(getter)]
-    pub fn provider(&self) -> String {
-        self.inner.provider().to_owned()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn model(&self) -> String {
-        self.inner.model().to_owned()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn stream(&self) -> bool {
-        self.inner.is_stream()
-    }
-
     /// The request to make, in one crossing: a JSON head line, then a newline and the body
     /// (see [`Call::wire`]).
     pub fn prepare(&self) -> Result<String, JsValue> {
