@@ -86,13 +86,11 @@ pub fn parse_request(json: &[u8]) -> Result<ChatRequest, LlmError> {
     // JSON.stringify escapes a lone surrogate (a string cut inside an emoji); serde_json would
     // reject the request, so such escapes become U+FFFD, as TextEncoder does for the tokenizer
     let json = &*crate::util::repaired(json);
-    let de = &mut serde_json::Deserializer::from_slice(json);
-    let req: ChatRequest = serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let msg = inner.to_string();
+    let req: ChatRequest = serde_json::from_slice(json).map_err(|e| {
+        let path = crate::util::error_path(json, &e);
+        let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
-        if path == "." || path.is_empty() {
+        if path.is_empty() {
             LlmError::bad_request(format!("invalid request: {msg}"))
         } else {
             LlmError::bad_request(format!("invalid request: `{path}`: {msg}")).with_param(path)
@@ -128,7 +126,6 @@ fn validate(req: &ChatRequest) -> Result<(), LlmError> {
     Ok(())
 }
 
-/// The environment variable names worth looking up for `model` (none if the model is unknown).
 /// The variables that [`Call::new`] would read for `model`, less those of settings the caller
 /// gives itself (`apiKey`, `apiBase`, `apiVersion`): each is a `process.env` lookup in JS.
 pub fn env_names(model: &str, has_api_base: bool, has_api_key: bool, has_api_version: bool) -> Vec<&'static str> {
@@ -440,6 +437,62 @@ mod tests {
 
     fn call(req: serde_json::Value, opts: CallOptions) -> Result<Call, LlmError> {
         Call::new(req.to_string().as_bytes(), opts)
+    }
+
+    /// `util::error_path` names the same place as serde_path_to_error, on requests with every
+    /// kind of mistake at every depth.
+    #[test]
+    fn error_paths_match_serde_path_to_error() {
+        let cases = [
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":5}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"},{"role":"wizard","content":"x"}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"content":"hi"}]}"#,
+            r#"{"model":"gpt-4o","messages":{"role":"user"}}"#,
+            r#"{"model":7,"messages":[]}"#,
+            r#"{"messages":[]}"#,
+            r#"{"model":"gpt-4o","messages":[],"temperature":"hot"}"#,
+            r#"{"model":"gpt-4o","messages":[],"stop":[1,2]}"#,
+            r#"{"model":"gpt-4o","messages":[],"tools":[{"type":"function","function":{"name":5}}]}"#,
+            r#"{"model":"gpt-4o","messages":[],"tools":[{"type":"function"}]}"#,
+            r#"{"model":"gpt-4o","messages":[],"tool_choice":{"type":"function","function":{}}}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"image_url","image_url":7}]}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":{}}}]}]}"#,
+            r#"{"model":"gpt-4o","messages":[],"response_format":{"type":"json_schema","json_schema":{"name":3}}}"#,
+            r#"{"model":"gpt-4o","messages":[],"stream_options":{"include_usage":"yes"}}"#,
+            r#"{"model":"gpt-4o","messages":[],"n":-1}"#,
+            r#"{"model":"gpt-4o","messages":[],"logit_bias":{"50256":"x"}}"#,
+            r#"{"model":"gpt-4o", "messages": [ {"role": "user", "content": "a \"quoted\" \\ text"} , {"role":"user","content":{}} ]}"#,
+            "{\"model\":\"gpt-4o\",\n \"messages\": [\n  {\"role\": \"user\",\n   \"content\": 5}\n ]\n}",
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"max_tokens":1.5}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]} x"#,
+            r#"[]"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"tool","tool_call_id":5,"content":"x"}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":1}}]}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b","tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}},{"id":2}]}]}"#,
+            r#"  {  "model" : "gpt-4o" , "messages" : [ { "role" : "user" , "content" : [ { "type" : "text" , "text" : false } ] } ] }  "#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi","name":["x"]}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"metadata":[]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"parallel_tool_calls":"no"}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"h\u00e9 \ud83d\ude00"},{"role":5}]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"},]}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],}"#,
+            r#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"seed":1e400}"#,
+        ];
+        let mut checked = 0;
+        for case in cases {
+            let de = &mut serde_json::Deserializer::from_str(case);
+            let Err(oracle) = serde_path_to_error::deserialize::<_, ChatRequest>(de) else { continue };
+            let want = oracle.path().to_string();
+            // serde_path_to_error writes `?` for a key it never read; error_path leaves it out
+            let want = want.trim_end_matches('?').trim_end_matches('.');
+            let want = if want == "." { String::new() } else { want.to_owned() };
+            let e = serde_json::from_str::<ChatRequest>(case).err().expect("fails the same way");
+            assert_eq!(crate::util::error_path(case.as_bytes(), &e), want, "{case}\n  error: {e}");
+            checked += 1;
+        }
+        assert!(checked >= 20, "{checked} cases failed to parse");
     }
 
     #[test]

@@ -77,10 +77,11 @@ struct CounterArgs {
 }
 
 fn args<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T, JsValue> {
-    let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        js_err(LlmError::bad_request(format!("{what}: `{path}`: {}", e.into_inner())).with_param(path))
+    serde_json::from_str(json).map_err(|e| {
+        let path = crate::util::error_path(json.as_bytes(), &e);
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+        js_err(LlmError::bad_request(format!("{what}: `{path}`: {msg}")).with_param(path))
     })
 }
 
