@@ -488,7 +488,7 @@ mod tests {
             // serde_path_to_error writes `?` for a key it never read; error_path leaves it out
             let want = want.trim_end_matches('?').trim_end_matches('.');
             let want = if want == "." { String::new() } else { want.to_owned() };
-            let e = serde_json::from_str::<ChatRequest>(case).err().expect("fails the same way");
+            let e = serde_json::from_str::<ChatRequest>(case).expect_err("fails the same way");
             assert_eq!(crate::util::error_path(case.as_bytes(), &e), want, "{case}\n  error: {e}");
             checked += 1;
         }
