@@ -68,6 +68,30 @@ def split_pair(tokens, index, r):
         sys.exit(f'token {r} is not a concatenation of two lower-ranked tokens')
     return best[1], best[0]
 
+def bpe_split(tokens, index, r):
+    """(left, right): the last merge of tiktoken's byte-pair merge run on token r's own bytes.
+    Storing this split (not just any pair that concatenates to r) makes the table a list of
+    merge rules: encoding a piece by merging adjacent (left, right) pairs in rank order then
+    gives exactly tiktoken's tokens, with no bytes-to-rank index (see tokenizer/merges.rs). It
+    needs every token to be what the merge of its own bytes yields, which is checked here."""
+    t = tokens[r]
+    parts = [t[i:i + 1] for i in range(len(t))]
+    last = None
+    while len(parts) > 1:
+        best = None
+        for i in range(len(parts) - 1):
+            rk = index.get(parts[i] + parts[i + 1])
+            if rk is not None and (best is None or rk < best[0]):
+                best = (rk, i)
+        if best is None:
+            break
+        i = best[1]
+        last = (index[parts[i]], index[parts[i + 1]])
+        parts[i:i + 2] = [parts[i] + parts[i + 1]]
+    if len(parts) != 1 or index[parts[0]] != r:
+        sys.exit(f'token {r}: merging its own bytes does not give it back')
+    return last
+
 def encode_merges(tokens):
     n = len(tokens)
     if any(len(tokens[r]) != 1 for r in range(256)) or len({tokens[r] for r in range(256)}) != 256:
@@ -75,7 +99,7 @@ def encode_merges(tokens):
     index = {t: r for r, t in enumerate(tokens)}
     lefts, heads, tails = [], bytearray(), bytearray()
     for r in range(256, n):
-        a, b = split_pair(tokens, index, r)
+        a, b = bpe_split(tokens, index, r)
         lefts.append(a)
         v = prefix_varint(b)
         heads += v[:1]

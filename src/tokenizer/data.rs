@@ -43,6 +43,11 @@ fn header(d: &[u8]) -> Option<(u32, usize, usize, &[u8])> {
     ))
 }
 
+/// The number of ordinary tokens a table holds.
+pub(crate) fn rank_count(d: &[u8]) -> Option<usize> {
+    header(d).map(|h| h.1)
+}
+
 fn plane_value(planes: &[u8], n: usize, i: usize) -> Option<usize> {
     let lo = *planes.get(i)? as usize;
     let mid = *planes.get(n + i)? as usize;
@@ -107,19 +112,74 @@ fn push_pair(bytes: &mut [u8], offsets: &mut Vec<u32>, end: &mut usize, left: us
     Some(())
 }
 
-/// Decodes a kind-2 (pairs) table.
-pub(crate) fn decode_pairs(d: &[u8]) -> Option<TokenList> {
+/// The sections of a kind-2 (pairs) table.
+struct PairsTable<'a> {
+    n: usize,
+    total: usize,
+    singles: &'a [u8],
+    lo: &'a [u8],
+    mid: &'a [u8],
+    hi: &'a [u8],
+    heads: &'a [u8],
+    tails: &'a [u8],
+}
+
+fn pairs_table(d: &[u8]) -> Option<PairsTable<'_>> {
     let (kind, n, total, body) = header(d)?;
     if kind != 2 || n < 256 {
         return None;
     }
     let m = n - 256;
-    let singles = body.get(..256)?;
-    let lo = body.get(256..256 + m)?;
-    let mid = body.get(256 + m..256 + 2 * m)?;
-    let hi = body.get(256 + 2 * m..256 + 2 * m + m.div_ceil(4))?;
-    let heads = body.get(256 + 2 * m + m.div_ceil(4)..256 + 3 * m + m.div_ceil(4))?;
-    let tails = body.get(256 + 3 * m + m.div_ceil(4)..)?;
+    let q = m.div_ceil(4);
+    Some(PairsTable {
+        n,
+        total,
+        singles: body.get(..256)?,
+        lo: body.get(256..256 + m)?,
+        mid: body.get(256 + m..256 + 2 * m)?,
+        hi: body.get(256 + 2 * m..256 + 2 * m + q)?,
+        heads: body.get(256 + 2 * m + q..256 + 3 * m + q)?,
+        tails: body.get(256 + 3 * m + q..)?,
+    })
+}
+
+/// The merge rules of a kind-2 table without building any token's bytes: the bytes of ranks
+/// 0..256 (one each), and `rule(rank, left, right)` for every later rank in order. In o200k_base
+/// the pair of each rank is the last merge of tiktoken's own merge of the token's bytes
+/// (`generate.py`), so these are the merge rules [`super::merges`] encodes with. `None` for a
+/// corrupt table (a pair not below its rank included).
+pub(crate) fn merge_rules(d: &[u8], mut rule: impl FnMut(usize, usize, usize)) -> Option<[u8; 256]> {
+    let t = pairs_table(d)?;
+    let m = t.n - 256;
+    let mut at = 0usize;
+    for first in (0..m).step_by(SLICE) {
+        at = rules_slice(&t, at, first..(first + SLICE).min(m), &mut rule)?;
+    }
+    if at != t.tails.len() {
+        return None;
+    }
+    t.singles.try_into().ok()
+}
+
+#[inline(never)]
+fn rules_slice(t: &PairsTable<'_>, mut at: usize, range: std::ops::Range<usize>, rule: &mut impl FnMut(usize, usize, usize)) -> Option<usize> {
+    for i in range {
+        let h = (*t.hi.get(i / 4)? as usize >> (2 * (i % 4))) & 3;
+        let left = *t.lo.get(i)? as usize | (*t.mid.get(i)? as usize) << 8 | h << 16;
+        let right = split_varint(*t.heads.get(i)?, t.tails, &mut at)?;
+        let rank = 256 + i;
+        if left >= rank || right >= rank {
+            return None;
+        }
+        rule(rank, left, right);
+    }
+    Some(at)
+}
+
+/// Decodes a kind-2 (pairs) table.
+pub(crate) fn decode_pairs(d: &[u8]) -> Option<TokenList> {
+    let PairsTable { n, total, singles, lo, mid, hi, heads, tails } = pairs_table(d)?;
+    let m = n - 256;
     let mut bytes = vec![0u8; total.checked_add(PAD)?];
     bytes.get_mut(..256)?.copy_from_slice(singles);
     let mut offsets = Vec::with_capacity(n + 1);

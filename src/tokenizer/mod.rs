@@ -56,8 +56,10 @@
 
 mod bpe;
 mod data;
+mod merges;
 mod pretokenize;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 pub use bpe::Rank;
@@ -97,10 +99,22 @@ enum Split {
 /// One tiktoken encoding. Obtain it with [`Encoding::get`]; it lives for the whole program.
 pub struct Encoding {
     name: &'static str,
-    vocab: Vocab,
+    /// The bytes-to-rank index (and every token's bytes). o200k_base builds it once
+    /// [`LIGHT_BUDGET`] bytes have been encoded with `merges`, or a piece is too long for them,
+    /// or a token's bytes are wanted; cl100k_base has it from the start.
+    vocab: OnceLock<Option<Vocab>>,
+    /// o200k_base's merge rules ([`merges`]): they encode the first texts without the index.
+    merges: Option<merges::Merges>,
+    /// Bytes encoded with `merges` so far.
+    light_bytes: AtomicUsize,
+    n_ordinary: usize,
     specials: &'static [(&'static str, Rank)],
     split: Split,
 }
+
+/// How many bytes are encoded with the merge rules before the index is built: building it
+/// costs about as much as encoding this much text the slower way.
+const LIGHT_BUDGET: usize = 64 * 1024;
 
 impl std::fmt::Debug for Encoding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -183,27 +197,30 @@ static CL100K_SLOT: Slot = OnceLock::new();
 
 fn build(name: &'static str) -> Result<Encoding, String> {
     let corrupt = || format!("the compiled-in {name} table is corrupt");
-    let (list, specials, split) = match name {
+    let (vocab, merges, n_ordinary, specials, split) = match name {
         "o200k_base" => {
-            let l = data::decode_pairs(data::O200K_BASE).ok_or_else(corrupt)?;
-            (l, O200K_SPECIALS, Split::O200k)
+            let m = merges::Merges::from_table(data::O200K_BASE).ok_or_else(corrupt)?;
+            let n = data::rank_count(data::O200K_BASE).ok_or_else(corrupt)?;
+            (OnceLock::new(), Some(m), n, O200K_SPECIALS, Split::O200k)
         }
         "cl100k_base" => {
             // cl100k_base is stored as references into o200k_base, which is decoded first.
             let base = Encoding::get("o200k_base").map_err(|e| e.message)?;
-            let l = data::decode_refs(data::CL100K_BASE, |r| base.vocab.token(r))
-                .ok_or_else(corrupt)?;
-            (l, CL100K_SPECIALS, Split::Cl100k)
+            let base = base.vocab().ok_or_else(corrupt)?;
+            let l = data::decode_refs(data::CL100K_BASE, |r| base.token(r)).ok_or_else(corrupt)?;
+            let v = Vocab::new(l.bytes, l.offsets).ok_or_else(corrupt)?;
+            let n = v.len();
+            (OnceLock::from(Some(v)), None, n, CL100K_SPECIALS, Split::Cl100k)
         }
         _ => return Err(format!("unknown encoding {name:?}")),
     };
-    let vocab = Vocab::new(list.bytes, list.offsets).ok_or_else(corrupt)?;
-    Ok(Encoding {
-        name,
-        vocab,
-        specials,
-        split,
-    })
+    Ok(Encoding { name, vocab, merges, light_bytes: AtomicUsize::new(0), n_ordinary, specials, split })
+}
+
+/// The index of a kind-2 table (o200k_base).
+fn build_vocab(table: &[u8]) -> Option<Vocab> {
+    let l = data::decode_pairs(table)?;
+    Vocab::new(l.bytes, l.offsets)
 }
 
 impl Encoding {
@@ -260,7 +277,7 @@ impl Encoding {
             .map(|s| s.1 as usize + 1)
             .max()
             .unwrap_or(0);
-        self.vocab.len().max(max_special)
+        self.n_ordinary.max(max_special)
     }
 
     /// The special tokens and their ids.
@@ -273,20 +290,81 @@ impl Encoding {
         self.specials.iter().find(|s| s.0 == token).map(|s| s.1)
     }
 
+    /// The index, built on first use (`None` only if the compiled-in table were corrupt).
+    fn vocab(&self) -> Option<&Vocab> {
+        self.vocab.get_or_init(|| if self.merges.is_some() { build_vocab(data::O200K_BASE) } else { None }).as_ref()
+    }
+
     /// Runs `emit` for every token of `text`, special-token strings treated as text.
     #[inline]
     fn for_each_ordinary<F: FnMut(Rank)>(&self, text: &str, emit: &mut F) {
+        if let Some(m) = &self.merges {
+            if self.vocab.get().is_none() {
+                let before = self.light_bytes.fetch_add(text.len(), Ordering::Relaxed);
+                if before.saturating_add(text.len()) <= LIGHT_BUDGET {
+                    return self.for_each_ordinary_rules(text, m, emit);
+                }
+            }
+        }
+        match (self.vocab(), &self.merges) {
+            (Some(v), _) => self.for_each_ordinary_index(text, v, emit),
+            // only with a corrupt index table (never the compiled-in one): the rules still work
+            (None, Some(m)) => self.for_each_ordinary_rules(text, m, emit),
+            (None, None) => {}
+        }
+    }
+
+    /// [`Encoding::for_each_ordinary`] with the merge rules; a piece longer than
+    /// [`merges::MAX_PIECE`] goes to the index (built then).
+    fn for_each_ordinary_rules<F: FnMut(Rank)>(&self, text: &str, m: &merges::Merges, emit: &mut F) {
         let s = text.as_bytes();
-        let next = match self.split {
+        let next = self.next_fn();
+        let (mut parts, mut pairs) = (Vec::new(), Vec::new());
+        let mut p = 0;
+        while p < s.len() {
+            let e = next(s, p).clamp(p + 1, s.len());
+            if let Some(piece) = s.get(p..e) {
+                match self.vocab.get().and_then(Option::as_ref) {
+                    _ if piece.len() <= merges::MAX_PIECE => m.encode_piece(piece, &mut parts, &mut pairs, emit),
+                    Some(v) => v.encode_piece(piece, emit),
+                    None => match self.vocab() {
+                        Some(v) => v.encode_piece(piece, emit),
+                        None => m.encode_piece(piece, &mut parts, &mut pairs, emit),
+                    },
+                }
+            }
+            p = e;
+        }
+    }
+
+    /// [`Encoding::encode_ordinary`] with the merge rules for every piece they take (for tests
+    /// and benchmarks of that path); `None` for an encoding without rules (cl100k_base).
+    #[doc(hidden)]
+    pub fn __encode_ordinary_with_rules(&self, text: &str) -> Option<Vec<Rank>> {
+        let m = self.merges.as_ref()?;
+        let mut out = Vec::new();
+        self.for_each_ordinary_rules(text, m, &mut |r| out.push(r));
+        Some(out)
+    }
+
+    fn next_fn(&self) -> fn(&[u8], usize) -> usize {
+        match self.split {
             Split::O200k => pretokenize::o200k_next,
             Split::Cl100k => pretokenize::cl100k_next,
-        };
+        }
+    }
+
+    /// [`Encoding::for_each_ordinary`] with the index.
+    #[inline]
+    fn for_each_ordinary_index<F: FnMut(Rank)>(&self, text: &str, vocab: &Vocab, emit: &mut F) {
+        let s = text.as_bytes();
+        let next = self.next_fn();
         let mut memo = bpe::Memo::default();
         let mut p = 0;
         while p < s.len() {
             let e = next(s, p).clamp(p + 1, s.len());
             if let Some(piece) = s.get(p..e) {
-                self.vocab.encode_piece_memo(s, p, piece, &mut memo, emit);
+                vocab.encode_piece_memo(s, p, piece, &mut memo, emit);
             }
             p = e;
         }
@@ -390,7 +468,7 @@ impl Encoding {
 
     /// The bytes of one token (ordinary or special).
     pub fn token_bytes(&self, id: Rank) -> Option<&[u8]> {
-        self.vocab.token(id).or_else(|| {
+        self.vocab().and_then(|v| v.token(id)).or_else(|| {
             self.specials
                 .iter()
                 .find(|s| s.1 == id)
@@ -463,14 +541,17 @@ impl Encoding {
 /// Benchmark hook: decodes the o200k_base table and builds its lookup again, returning the
 /// milliseconds of each phase as measured by `now` (the caller's clock, e.g. `performance.now`).
 #[doc(hidden)]
-pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 2]> {
+pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 3]> {
+    let tm = now();
+    let m = merges::Merges::from_table(data::O200K_BASE)?;
+    std::hint::black_box(&m);
     let t0 = now();
     let list = data::decode_pairs(data::O200K_BASE)?;
     let t1 = now();
     let vocab = Vocab::new(list.bytes, list.offsets)?;
     let t2 = now();
     std::hint::black_box(&vocab);
-    Some([t1 - t0, t2 - t1])
+    Some([t0 - tm, t1 - t0, t2 - t1])
 }
 
 /// The tiktoken encoding OpenAI uses for `model`, following tiktoken's `encoding_for_model`
@@ -676,7 +757,14 @@ mod init_timing {
             let l = super::data::decode_pairs(super::data::O200K_BASE).unwrap();
             let a = t.elapsed();
             let t = Instant::now();
+            let mut sum = 0usize;
+            super::data::merge_rules(super::data::O200K_BASE, |r, a, b| sum = sum.wrapping_add(r ^ a ^ b)).unwrap();
+            std::hint::black_box(sum);
+            let walk = t.elapsed();
+            let t = Instant::now();
+            std::hint::black_box(super::merges::Merges::from_table(super::data::O200K_BASE).unwrap());
             let b = t.elapsed();
+            eprintln!("rules walk only {walk:?}");
             let t = Instant::now();
             let v = super::bpe::Vocab::new(l.bytes, l.offsets).unwrap();
             let d = t.elapsed();
@@ -684,7 +772,7 @@ mod init_timing {
             let cl = super::data::decode_refs(super::data::CL100K_BASE, |r| v.token(r)).unwrap();
             let e = t.elapsed();
             eprintln!(
-                "decode {a:?} clone {b:?} vocab {d:?} cl100k decode {e:?} {}",
+                "decode {a:?} merge rules {b:?} vocab {d:?} cl100k decode {e:?} {}",
                 v.len() + cl.offsets.len()
             );
         }
@@ -721,7 +809,7 @@ mod split_timing {
             let mut p = 0;
             while p < s.len() {
                 let e = super::pretokenize::o200k_next(s, p);
-                if enc.vocab.rank(&s[p..e]).is_some() {
+                if enc.vocab().and_then(|v| v.rank(&s[p..e])).is_some() {
                     single += 1
                 } else if e - p > 16 {
                     long += 1
