@@ -9,6 +9,8 @@
 //   baselineSpin130 baseline + 130 µs of busy CPU per request: what client CPU costs the ratio
 //   basePlusNoNet   baseline + one unillmNoNet call per request: what completion()'s in-process
 //                   work costs when it runs between network requests (its caches are cold there)
+//   jsOnlyPath      what-if, not unillm's design: the OpenAI request built and the answer parsed in
+//                   JS, wasm only for the cost (completionCost); what a wasm-free call path reaches
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -48,6 +50,15 @@ const variants = {
   basePlusNoNet: async () => {
     await variants.unillmNoNet();
     return variants.baseline();
+  },
+  jsOnlyPath: async () => {
+    const res = await fetch(`${params.apiBase}/chat/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${params.apiKey}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: params.messages }),
+    });
+    const r = JSON.parse(await res.text());
+    if (r.usage) r.usage.cost = u.completionCost({ model: 'gpt-4o-mini', usage: r.usage });
+    return r;
   },
   unillm: () => u.completion(params),
 };
