@@ -111,10 +111,37 @@ function linkAbort(signal, timeoutMs) {
   return {
     controller,
     reason: () => reason,
+    race: (p) => p,
     done() {
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     },
+  };
+}
+
+/** `linkAbort`'s interface for a non-streaming call with neither `timeout` nor `signal` from the
+ * caller: the default timeout is a timer that rejects the call with `Timeout` (through `race`),
+ * and no AbortController is made. A signal costs Node's fetch (undici) ≈20 µs of CPU per request
+ * (linking it to the request's own controller, a WeakRef and a FinalizationRegistry entry), ≈15%
+ * of a request to a local server (benches/fetch-variants.mjs). The request itself is left to the
+ * runtime's own limits (undici closes a connection after 300 s without headers or body bytes);
+ * an answer that arrives after the deadline has its body cancelled. A caller who needs the
+ * request aborted at the deadline passes `timeout` (or `signal`), which takes `linkAbort`. */
+function deadline(ms) {
+  let reason = null;
+  let expire;
+  const expired = new Promise((_, reject) => { expire = reject; });
+  expired.catch(() => {}); // nobody may be racing when it fires
+  const timer = setTimeout(() => { reason = 'timeout'; expire(new Error('the deadline passed')); }, ms);
+  timer?.unref?.();
+  return {
+    controller: null,
+    reason: () => reason,
+    race(p) {
+      p.then((r) => { if (reason !== null) Promise.resolve(r?.body?.cancel?.()).catch(() => {}); }, () => {});
+      return Promise.race([p, expired]);
+    },
+    done() { clearTimeout(timer); },
   };
 }
 
@@ -198,10 +225,9 @@ async function attempt(request, options, clientEnv, fetchFn) {
   }
   const ctx = { provider: transport.provider, model: transport.model };
   const stream = transport.stream;
-  if (!stream && transport.http !== undefined && options.signal == null && options.timeout == null) {
-    return exchangeWithDeadline(call, transport.http, body, fetchFn, ctx);
-  }
-  const abort = linkAbort(options.signal, options.timeout ?? DEFAULT_TIMEOUT_MS);
+  const abort = !stream && transport.http !== undefined && options.signal == null && options.timeout == null
+    ? deadline(DEFAULT_TIMEOUT_MS)
+    : linkAbort(options.signal, options.timeout ?? DEFAULT_TIMEOUT_MS);
   try {
     if (transport.json !== undefined) {
       const out = JSON.parse(call.parse(200, encoder.encode(transport.json)));
@@ -216,13 +242,13 @@ async function attempt(request, options, clientEnv, fetchFn) {
     const h = transport.http;
     let res;
     try {
-      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body, signal: abort.controller.signal });
+      res = await abort.race(fetchFn(h.url, { method: h.method, headers: h.headers, body, signal: abort.controller?.signal }));
     } catch (e) {
       throw transportError(e, abort, ctx);
     }
     if (!res.ok) {
       let errBody;
-      try { errBody = new Uint8Array(await res.arrayBuffer()); } catch (e) { throw transportError(e, abort, ctx); }
+      try { errBody = new Uint8Array(await abort.race(res.arrayBuffer())); } catch (e) { throw transportError(e, abort, ctx); }
       throw fromErrorJson(call.error(res.status, headersToJson(res.headers), errBody), ctx);
     }
     if (stream) {
@@ -230,7 +256,7 @@ async function attempt(request, options, clientEnv, fetchFn) {
       return new Stream(call, res.body, abort, ctx);
     }
     let bytes;
-    try { bytes = new Uint8Array(await res.arrayBuffer()); } catch (e) { throw transportError(e, abort, ctx); }
+    try { bytes = new Uint8Array(await abort.race(res.arrayBuffer())); } catch (e) { throw transportError(e, abort, ctx); }
     const out = JSON.parse(call.parse(res.status, bytes));
     abort.done();
     call.free();
@@ -240,55 +266,6 @@ async function attempt(request, options, clientEnv, fetchFn) {
     try { call.free(); } catch { /* already freed */ }
     throw fromWasm(e, ctx);
   }
-}
-
-/** A non-streaming call with neither `timeout` nor `signal` from the caller: the default timeout
- * is a timer that rejects the call with `Timeout`, and no AbortController is made. A signal costs
- * Node's fetch (undici) ≈20 µs of CPU per request (linking it to the request's own controller,
- * a WeakRef and a FinalizationRegistry entry), ≈15% of a request to a local server
- * (benches/fetch-variants.mjs). The request itself is then left to the runtime's own limits
- * (undici closes a connection after 300 s without headers or body bytes); a response that arrives
- * after the deadline has its body cancelled. A caller who needs the request aborted at the
- * deadline passes `timeout` (or `signal`), which takes the AbortController path. */
-function exchangeWithDeadline(call, h, body, fetchFn, ctx) {
-  let expired = false;
-  let timer;
-  const work = (async () => {
-    let res;
-    try {
-      res = await fetchFn(h.url, { method: h.method, headers: h.headers, body });
-    } catch (e) {
-      throw makeError('APIConnectionError', `connection error: ${e?.message ?? e}`, { ...ctx, cause: e });
-    }
-    if (expired) {
-      res.body?.cancel().catch(() => {});
-      return undefined;
-    }
-    let bytes;
-    try { bytes = new Uint8Array(await res.arrayBuffer()); } catch (e) {
-      throw makeError('APIConnectionError', `connection error: ${e?.message ?? e}`, { ...ctx, cause: e });
-    }
-    if (expired) return undefined;
-    if (!res.ok) throw fromErrorJson(call.error(res.status, headersToJson(res.headers), bytes), ctx);
-    return JSON.parse(call.parse(res.status, bytes));
-  })();
-  const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => {
-      expired = true;
-      reject(makeError('Timeout', 'the request timed out', ctx));
-    }, DEFAULT_TIMEOUT_MS);
-    timer?.unref?.();
-  });
-  return Promise.race([work, deadline]).then(
-    (out) => { clearTimeout(timer); call.free(); return out; },
-    (e) => {
-      clearTimeout(timer);
-      // the abandoned exchange may still settle; it has nobody to tell
-      if (expired) work.catch(() => {}).finally(() => call.free());
-      else call.free();
-      throw fromWasm(e, ctx);
-    },
-  );
 }
 
 function normalizeHeaders(...sources) {

@@ -144,26 +144,32 @@ fn lone_surrogates(json: &[u8]) -> Vec<usize> {
     found
 }
 
-/// `json` with every escaped unpaired UTF-16 surrogate replaced by `\ufffd` (U+FFFD), in place.
-/// JavaScript writes such escapes (`JSON.stringify` of a string cut in the middle of an emoji)
-/// and its `JSON.parse` takes them; serde_json rejects the whole document. Providers send them
-/// too, when a token ends inside a surrogate pair. The replacement has the same length and is
-/// ASCII, so offsets and UTF-8 validity are kept. A quick scan for `\ud`/`\uD` skips text
-/// without any surrogate escape.
-pub fn repair_surrogates(json: &mut [u8]) {
-    if memchr::memmem::find(json, b"\\ud").is_none() && memchr::memmem::find(json, b"\\uD").is_none() {
-        return;
+/// Whether `json` has any `\ud…`/`\uD…` escape (a quick scan before the careful one).
+fn has_surrogate_escape(json: &[u8]) -> bool {
+    memchr::memmem::find(json, b"\\ud").is_some() || memchr::memmem::find(json, b"\\uD").is_some()
+}
+
+/// `json` with every escaped unpaired UTF-16 surrogate replaced by `\ufffd` (U+FFFD), copied only
+/// when there is one. JavaScript writes such escapes (`JSON.stringify` of a string cut in the
+/// middle of an emoji) and its `JSON.parse` takes them; serde_json rejects the whole document.
+/// Providers send them too, when a token ends inside a surrogate pair. The replacement has the
+/// same length and is ASCII, so offsets and UTF-8 validity are kept.
+pub fn repaired(json: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !has_surrogate_escape(json) {
+        return std::borrow::Cow::Borrowed(json);
     }
+    let mut owned = json.to_vec();
     for at in lone_surrogates(json) {
-        if let Some(hex) = json.get_mut(at + 2..at + 6) {
+        if let Some(hex) = owned.get_mut(at + 2..at + 6) {
             hex.copy_from_slice(b"fffd");
         }
     }
+    std::borrow::Cow::Owned(owned)
 }
 
-/// [`repair_surrogates`] for a `String`.
+/// [`repaired`], in place in a `String`.
 pub fn repair_surrogates_in(json: &mut String) {
-    if memchr::memmem::find(json.as_bytes(), b"\\ud").is_none() && memchr::memmem::find(json.as_bytes(), b"\\uD").is_none() {
+    if !has_surrogate_escape(json.as_bytes()) {
         return;
     }
     for at in lone_surrogates(json.as_bytes()) {
@@ -172,16 +178,6 @@ pub fn repair_surrogates_in(json: &mut String) {
             json.replace_range(at + 2..at + 6, "fffd");
         }
     }
-}
-
-/// [`repair_surrogates`] for borrowed bytes: a copy only when something needs repair.
-pub fn repaired(json: &[u8]) -> std::borrow::Cow<'_, [u8]> {
-    if memchr::memmem::find(json, b"\\ud").is_none() && memchr::memmem::find(json, b"\\uD").is_none() {
-        return std::borrow::Cow::Borrowed(json);
-    }
-    let mut owned = json.to_vec();
-    repair_surrogates(&mut owned);
-    std::borrow::Cow::Owned(owned)
 }
 
 /// The byte offset in `json` that serde_json's `line`/`column` (both 1-based) point at.

@@ -178,44 +178,22 @@ fn rules_slice(t: &PairsTable<'_>, mut at: usize, range: std::ops::Range<usize>,
 
 /// Decodes a kind-2 (pairs) table.
 pub(crate) fn decode_pairs(d: &[u8]) -> Option<TokenList> {
-    let PairsTable { n, total, singles, lo, mid, hi, heads, tails } = pairs_table(d)?;
-    let m = n - 256;
+    let PairsTable { n, total, singles, .. } = pairs_table(d)?;
     let mut bytes = vec![0u8; total.checked_add(PAD)?];
+    // the single bytes first: the pairs copy them
     bytes.get_mut(..256)?.copy_from_slice(singles);
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.extend(0..=256u32);
-    let (mut at, mut end) = (0usize, 256usize);
-    for first in (0..m).step_by(SLICE) {
-        at = decode_pairs_slice(lo, mid, hi, heads, tails, at, &mut bytes, &mut offsets, &mut end, first..(first + SLICE).min(m))?;
-    }
-    if end != total || at != tails.len() {
+    let mut end = 256usize;
+    let mut ok = true;
+    merge_rules(d, |_, left, right| {
+        ok = ok && push_pair(&mut bytes, &mut offsets, &mut end, left, right).is_some();
+    })?;
+    if !ok || end != total {
         return None;
     }
     bytes.truncate(total);
     Some(TokenList { bytes, offsets })
-}
-
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn decode_pairs_slice(
-    lo: &[u8],
-    mid: &[u8],
-    hi: &[u8],
-    heads: &[u8],
-    tails: &[u8],
-    mut at: usize,
-    bytes: &mut [u8],
-    offsets: &mut Vec<u32>,
-    end: &mut usize,
-    range: std::ops::Range<usize>,
-) -> Option<usize> {
-    for i in range {
-        let h = (*hi.get(i / 4)? as usize >> (2 * (i % 4))) & 3;
-        let left = *lo.get(i)? as usize | (*mid.get(i)? as usize) << 8 | h << 16;
-        let right = split_varint(*heads.get(i)?, tails, &mut at)?;
-        push_pair(bytes, offsets, end, left, right)?;
-    }
-    Some(at)
 }
 
 /// Decodes a kind-1 table (references into `base`).

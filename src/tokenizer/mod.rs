@@ -324,13 +324,12 @@ impl Encoding {
         while p < s.len() {
             let e = next(s, p).clamp(p + 1, s.len());
             if let Some(piece) = s.get(p..e) {
-                match self.vocab.get().and_then(Option::as_ref) {
-                    _ if piece.len() <= merges::MAX_PIECE => m.encode_piece(piece, &mut parts, &mut pairs, emit),
-                    Some(v) => v.encode_piece(piece, emit),
-                    None => match self.vocab() {
-                        Some(v) => v.encode_piece(piece, emit),
-                        None => m.encode_piece(piece, &mut parts, &mut pairs, emit),
-                    },
+                if piece.len() <= merges::MAX_PIECE {
+                    m.encode_piece(piece, &mut parts, &mut pairs, emit);
+                } else if let Some(v) = self.vocab() {
+                    v.encode_piece(piece, emit);
+                } else {
+                    m.encode_piece(piece, &mut parts, &mut pairs, emit);
                 }
             }
             p = e;
@@ -644,6 +643,23 @@ const MODEL_TO_ENCODING: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Short texts go through the merge rules without building the index; a piece too long for
+    /// the rules, or a token's bytes, builds it; the tokens agree either way.
+    #[test]
+    fn first_texts_use_the_merge_rules_and_the_index_comes_later() {
+        let e = build("o200k_base").expect("o200k");
+        let text = "Hello world! This is the first count.";
+        let ids = e.encode_ordinary(text);
+        assert!(e.vocab.get().is_none(), "the index was built for a short text");
+        let long = "a".repeat(300);
+        let long_ids = e.encode_ordinary(&long);
+        assert!(e.vocab.get().is_some(), "a 300-byte piece builds the index");
+        let reference = Encoding::get("o200k_base").expect("o200k");
+        assert_eq!(ids, e.__encode_ordinary_with_rules(text).expect("rules"));
+        assert_eq!(e.decode_bytes(&ids).expect("decode"), text.as_bytes());
+        assert_eq!(long_ids, reference.encode_ordinary(&long));
+    }
     use crate::error::ErrorKind;
 
     #[test]
