@@ -67,6 +67,7 @@ fn parity(name: &str) {
     let mut mismatches = 0;
     let mut tokens = 0usize;
     let mut rule_chunks = 0usize;
+    let (mut fresh_checked, mut partly_read) = (0usize, 0usize);
     for d in &docs {
         for chunk in chunks(&d.text, 16_384) {
             let ours = enc.encode_ordinary(chunk);
@@ -106,14 +107,28 @@ fn parity(name: &str) {
                 assert_eq!(rules, ours, "{name}: merge rules differ in {} ({}) at token {}", d.name, d.kind, first_diff(&rules, &ours));
                 rule_chunks += 1;
             }
+            // rules read only as far as this text needs (a first count): the first 60 and 400
+            // bytes, each with rules of its own
+            for cut in [60, 400] {
+                let head = &chunk[..(0..=chunk.len().min(cut)).rev().find(|&i| chunk.is_char_boundary(i)).unwrap_or(0)];
+                if let Some((ids, read)) = enc.__encode_ordinary_with_fresh_rules(head) {
+                    assert_eq!(ids, reference.encode_ordinary(head), "{name}: fresh merge rules differ in {} ({})", d.name, d.kind);
+                    fresh_checked += 1;
+                    partly_read += usize::from(read < 199_998 - 256);
+                }
+            }
             assert_eq!(enc.count(chunk), ours.len());
             assert_eq!(enc.decode_bytes(&ours).unwrap(), chunk.as_bytes());
         }
     }
-    eprintln!("{name}: {tokens} tokens, {mismatches} mismatching chunks, {rule_chunks} chunks also through the merge rules");
+    eprintln!(
+        "{name}: {tokens} tokens, {mismatches} mismatching chunks, {rule_chunks} chunks also through the merge rules, \
+         {fresh_checked} heads through fresh rules ({partly_read} of them read only part of the rules)"
+    );
     assert_eq!(mismatches, 0);
     if name == "o200k_base" {
         assert!(rule_chunks > 100, "the merge-rule path was not checked");
+        assert!(partly_read > 50, "the partly-read rules were not checked");
     }
 }
 

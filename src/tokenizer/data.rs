@@ -113,7 +113,7 @@ fn push_pair(bytes: &mut [u8], offsets: &mut Vec<u32>, end: &mut usize, left: us
 }
 
 /// The sections of a kind-2 (pairs) table.
-struct PairsTable<'a> {
+pub(crate) struct PairsTable<'a> {
     n: usize,
     total: usize,
     singles: &'a [u8],
@@ -124,7 +124,7 @@ struct PairsTable<'a> {
     tails: &'a [u8],
 }
 
-fn pairs_table(d: &[u8]) -> Option<PairsTable<'_>> {
+pub(crate) fn pairs_table(d: &[u8]) -> Option<PairsTable<'_>> {
     let (kind, n, total, body) = header(d)?;
     if kind != 2 || n < 256 {
         return None;
@@ -159,6 +159,29 @@ pub(crate) fn merge_rules(d: &[u8], mut rule: impl FnMut(usize, usize, usize)) -
         return None;
     }
     t.singles.try_into().ok()
+}
+
+impl<'a> PairsTable<'a> {
+    /// The number of ordinary tokens.
+    pub(crate) fn len(&self) -> usize {
+        self.n
+    }
+
+    /// The bytes of ranks 0..256.
+    pub(crate) fn singles(&self) -> Option<[u8; 256]> {
+        self.singles.try_into().ok()
+    }
+
+    /// The rules of ranks `256 + range` (see [`merge_rules`]), reading the right ranks from
+    /// `at` in their continuation stream: the position after them, or `None` for a corrupt
+    /// table. Walking the ranks in order, slice by slice, resumes where the last slice ended.
+    pub(crate) fn rules(&self, at: usize, range: std::ops::Range<usize>, mut rule: impl FnMut(usize, usize, usize)) -> Option<usize> {
+        let end = rules_slice(self, at, range.start..range.end.min(self.n - 256), &mut rule)?;
+        if range.end >= self.n - 256 && end != self.tails.len() {
+            return None;
+        }
+        Some(end)
+    }
 }
 
 #[inline(never)]

@@ -19,20 +19,39 @@
 //! so [`super::Encoding`] uses it for the first small texts and builds the index once more text
 //! arrives.
 
+use std::sync::{Mutex, MutexGuard};
+
 use super::bpe::Rank;
+use super::data::PairsTable;
 
 /// The longest piece merged here; a longer one goes to the index path.
 pub(crate) const MAX_PIECE: usize = 128;
 
 const NONE: Rank = Rank::MAX;
+const RANK_BITS: u64 = (1 << 18) - 1;
 
-pub(crate) struct Merges {
+/// Ranks whose rules are added to the table at a time: the rules are read from the pair streams
+/// in rank order only as far as the texts encoded so far need (see [`Merges::encode_piece`]).
+const GROW: usize = 4096;
+
+pub(crate) struct Merges<'a> {
+    pairs: PairsTable<'a>,
     byte_ranks: [Rank; 256],
-    /// `left << 18 | right` of rank `256 + i` at `i`.
-    keys: Vec<u64>,
-    /// Open addressing, linear probing: the rank of a rule (its key is in `keys`); 0 is empty.
-    table: Vec<u32>,
+    rules: Mutex<Rules>,
+}
+
+/// The rules of ranks `256..256 + read`, read so far.
+pub(crate) struct Rules {
+    /// Open addressing, linear probing: `key << 18 | rank` of each rule read; 0 is empty. The
+    /// key beside the rank keeps a probe to one memory access (a separate key array cost a
+    /// second random access per probe, and its pages: 2.6 MB touched instead of 2 MB).
+    table: Vec<u64>,
     mask: usize,
+    read: usize,
+    /// Where the next rank's right-rank continuation bytes start.
+    at: usize,
+    /// Set when the table turned out corrupt: no more rules are read.
+    broken: bool,
 }
 
 #[inline(always)]
@@ -45,69 +64,106 @@ fn slot(key: u64, mask: usize) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
 }
 
-impl Merges {
-    /// The rules of a kind-2 table. `None` for a corrupt table (a rank at or above 2^18, a pair
-    /// not below its rank, two ranks with the same pair, a byte missing from ranks 0..256).
-    pub(crate) fn from_table(d: &[u8]) -> Option<Merges> {
-        let n = super::data::rank_count(d)?;
+impl<'a> Merges<'a> {
+    /// The rules of a kind-2 table, none read yet. `None` for a table with a bad header, a rank
+    /// count at or above 2^18, or a byte missing from ranks 0..256; corruption further in (a
+    /// pair not below its rank, two ranks with the same pair) shows when the rules are read:
+    /// see [`Merges::read_all`].
+    pub(crate) fn from_table(d: &'a [u8]) -> Option<Merges<'a>> {
+        let pairs = super::data::pairs_table(d)?;
+        let n = pairs.len();
         if !(256..1 << 18).contains(&n) {
             return None;
         }
-        // The memory is the cost here: each fresh page is a fault (several µs in a VM), so the
-        // table holds 4-byte ranks at up to 3/4 full and the keys sit in rank order beside it.
-        let size = (n + n / 3).next_power_of_two().max(1024);
-        let mask = size - 1;
-        let mut keys: Vec<u64> = Vec::with_capacity(n - 256);
-        let singles = super::data::merge_rules(d, |_, left, right| keys.push(key(left as Rank, right as Rank)))?;
-        if keys.len() != n - 256 {
-            return None;
-        }
-        let mut table = vec![0u32; size];
-        for (i, &k) in keys.iter().enumerate() {
-            let mut at = slot(k, mask);
-            loop {
-                let t = table.get_mut(at)?;
-                if *t == 0 {
-                    *t = (256 + i) as u32;
-                    break;
-                }
-                if keys.get((*t as usize).wrapping_sub(256)) == Some(&k) {
-                    return None; // two tokens with one rule
-                }
-                at = (at + 1) & mask;
-            }
-        }
         let mut byte_ranks = [NONE; 256];
-        for (r, &b) in singles.iter().enumerate() {
+        for (r, b) in pairs.singles()?.into_iter().enumerate() {
             byte_ranks[b as usize] = r as Rank;
         }
         if byte_ranks.contains(&NONE) {
             return None;
         }
-        Some(Merges { byte_ranks, keys, table, mask })
+        // The memory is the cost here: each fresh page is a fault (several µs in a VM), so the
+        // table is up to 3/4 full (2 MB for o200k_base), and its pages are touched only as
+        // rules are read.
+        let size = (n + n / 3).next_power_of_two().max(1024);
+        let rules = Rules { table: vec![0u64; size], mask: size - 1, read: 0, at: 0, broken: false };
+        Some(Merges { pairs, byte_ranks, rules: Mutex::new(rules) })
     }
 
-    /// The rank `left` and `right` merge into, or [`NONE`].
-    #[inline]
-    fn rule(&self, left: Rank, right: Rank) -> Rank {
-        let k = key(left, right);
-        let mut at = slot(k, self.mask);
-        loop {
-            match self.table.get(at) {
-                Some(&0) | None => return NONE,
-                Some(&r) if self.keys.get((r as usize).wrapping_sub(256)) == Some(&k) => return r,
-                Some(_) => at = (at + 1) & self.mask,
+    /// The rules, for [`Merges::encode_piece`]; held while a text is encoded.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Rules> {
+        self.rules.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads every rule: `None` if the table is corrupt.
+    pub(crate) fn read_all(&self) -> Option<()> {
+        let mut g = self.lock();
+        while self.read_more(&mut g)? {}
+        Some(())
+    }
+
+    /// Reads the next [`GROW`] ranks' rules into the table: `Some(false)` once all are read,
+    /// `None` for a corrupt table.
+    fn read_more(&self, g: &mut Rules) -> Option<bool> {
+        let m = self.pairs.len() - 256;
+        let first = g.read;
+        if g.broken {
+            return None;
+        }
+        if first >= m {
+            return Some(false);
+        }
+        let Rules { table, mask, read, at, broken } = g;
+        let mask = *mask;
+        let mut ok = true;
+        let end = self.pairs.rules(*at, first..first + GROW, |rank, left, right| {
+            let k = key(left as Rank, right as Rank);
+            let mut s = slot(k, mask);
+            while ok {
+                match table.get_mut(s) {
+                    Some(t) if *t == 0 => {
+                        *t = k << 18 | rank as u64;
+                        break;
+                    }
+                    // two tokens with one rule
+                    Some(t) if *t >> 18 == k => ok = false,
+                    Some(_) => s = (s + 1) & mask,
+                    None => ok = false,
+                }
+            }
+        });
+        match end {
+            Some(end) if ok => {
+                *at = end;
+                *read = (first + GROW).min(m);
+                Some(true)
+            }
+            _ => {
+                *broken = true;
+                None
             }
         }
     }
 
     /// Encodes one pre-tokenised piece (at most [`MAX_PIECE`] bytes) with tiktoken's byte-pair
-    /// merge: `parts` and `pairs` are scratch space.
-    pub(crate) fn encode_piece<F: FnMut(Rank)>(&self, piece: &[u8], parts: &mut Vec<Rank>, pairs: &mut Vec<Rank>, emit: &mut F) {
+    /// merge: `parts` and `pairs` are scratch space. `None` only for a corrupt table.
+    ///
+    /// The rules read so far are those of every rank below some bound, so the lowest rule found
+    /// among them is the lowest of all: any rule not read yet has a higher rank. Only when no
+    /// rule is found and parts remain to be merged are more rules read. A short text of common
+    /// words reads a small part of the table; one piece that stays several tokens reads it all.
+    pub(crate) fn encode_piece<F: FnMut(Rank)>(
+        &self,
+        g: &mut Rules,
+        piece: &[u8],
+        parts: &mut Vec<Rank>,
+        pairs: &mut Vec<Rank>,
+        emit: &mut F,
+    ) -> Option<()> {
         parts.clear();
         parts.extend(piece.iter().map(|&b| self.byte_ranks[b as usize]));
         pairs.clear();
-        pairs.extend(parts.windows(2).map(|w| self.rule(w[0], w[1])));
+        pairs.extend(parts.windows(2).map(|w| g.rule(w[0], w[1])));
         loop {
             // the lowest rule, leftmost on a tie (as tiktoken)
             let mut at = usize::MAX;
@@ -119,21 +175,51 @@ impl Merges {
                 }
             }
             if at == usize::MAX {
-                break;
+                if pairs.is_empty() || !self.read_more(g)? {
+                    break;
+                }
+                for (i, p) in pairs.iter_mut().enumerate() {
+                    if *p == NONE {
+                        *p = g.rule(parts[i], parts[i + 1]);
+                    }
+                }
+                continue;
             }
             parts[at] = best;
             parts.remove(at + 1);
             pairs.remove(at);
             if at > 0 {
-                pairs[at - 1] = self.rule(parts[at - 1], parts[at]);
+                pairs[at - 1] = g.rule(parts[at - 1], parts[at]);
             }
             if at + 1 < parts.len() {
-                pairs[at] = self.rule(parts[at], parts[at + 1]);
+                pairs[at] = g.rule(parts[at], parts[at + 1]);
             }
         }
         for &r in parts.iter() {
             emit(r);
         }
+        Some(())
+    }
+}
+
+impl Rules {
+    /// The rank `left` and `right` merge into among the rules read, or [`NONE`].
+    #[inline]
+    fn rule(&self, left: Rank, right: Rank) -> Rank {
+        let k = key(left, right);
+        let mut at = slot(k, self.mask);
+        loop {
+            match self.table.get(at) {
+                Some(&0) | None => return NONE,
+                Some(&e) if e >> 18 == k => return (e & RANK_BITS) as Rank,
+                Some(_) => at = (at + 1) & self.mask,
+            }
+        }
+    }
+
+    /// How many ranks' rules have been read (tests).
+    pub(crate) fn read(&self) -> usize {
+        self.read
     }
 }
 
@@ -144,25 +230,48 @@ mod tests {
     #[test]
     fn corrupt_rule_tables_are_none_not_panics() {
         let t = super::super::data::O200K_BASE;
-        assert!(Merges::from_table(t).is_some());
+        let all = |d: &[u8]| Merges::from_table(d).and_then(|m| m.read_all());
+        assert!(all(t).is_some());
         for cut in [0, 4, 16, 200, 300, 1000, t.len() / 2, t.len() - 1] {
-            assert!(Merges::from_table(&t[..cut]).is_none(), "cut at {cut}");
+            assert!(all(&t[..cut]).is_none(), "cut at {cut}");
         }
         let mut bad = t.to_vec();
         bad[4] = 1; // another kind
-        assert!(Merges::from_table(&bad).is_none());
+        assert!(all(&bad).is_none());
         let mut bad = t.to_vec();
         bad[16] = bad[17]; // a byte twice among the single bytes
-        assert!(Merges::from_table(&bad).is_none());
+        assert!(all(&bad).is_none());
+        // a later rank given an earlier rank's pair (left: low, mid and 2-bit high planes;
+        // right: a one-byte varint in the heads stream, so the streams stay in step): found when
+        // the rules are read, and the table stays corrupt (encode_piece says None instead of
+        // reading further)
+        let m: usize = 199_998 - 256;
+        let (lo, mid, hi) = (16 + 256, 16 + 256 + m, 16 + 256 + 2 * m);
+        let heads = hi + m.div_ceil(4);
+        let mut bad = t.to_vec();
+        let mut one_byte = (0..GROW).filter(|&i| bad[heads + i] < 0x80);
+        let (j, i) = (one_byte.next().expect("a one-byte right rank"), one_byte.next().expect("another"));
+        bad[lo + i] = bad[lo + j];
+        bad[mid + i] = bad[mid + j];
+        let high = |i: usize| (bad[hi + i / 4] >> (2 * (i % 4))) & 3;
+        let (shift, h) = (2 * (i % 4), high(j));
+        bad[hi + i / 4] = (bad[hi + i / 4] & !(3 << shift)) | (h << shift);
+        bad[heads + i] = bad[heads + j];
+        let mb = Merges::from_table(&bad).expect("header");
+        assert!(mb.read_all().is_none());
+        let mut g = mb.lock();
+        let (mut parts, mut pairs) = (Vec::new(), Vec::new());
+        assert!(mb.encode_piece(&mut g, "qzjx".as_bytes(), &mut parts, &mut pairs, &mut |_| ()).is_none());
     }
 
     #[test]
     fn rules_merge_like_tiktoken() {
         let m = Merges::from_table(super::super::data::O200K_BASE).expect("rules");
         let (mut parts, mut pairs) = (Vec::new(), Vec::new());
+        let mut g = m.lock();
         let mut enc = |s: &str| {
             let mut out = Vec::new();
-            m.encode_piece(s.as_bytes(), &mut parts, &mut pairs, &mut |r| out.push(r));
+            m.encode_piece(&mut g, s.as_bytes(), &mut parts, &mut pairs, &mut |r| out.push(r)).expect("table");
             out
         };
         // o200k_base ids, as tiktoken gives them
