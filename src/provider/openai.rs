@@ -8,6 +8,9 @@ use crate::stream::template::RawTemplate;
 use crate::stream::ChunkDecoder;
 use crate::types::{ChatChunk, ChatRequest, ChatResponse, StreamOptions};
 
+/// `"object"`: whether a chunk names its object type (kept verbatim then).
+static OBJECT_KEY: crate::util::Needle = crate::util::Needle::new(b"\"object\"");
+
 /// What distinguishes one OpenAI-compatible provider from another.
 #[derive(Debug)]
 pub struct CompatSpec {
@@ -323,7 +326,7 @@ impl OpenAiStream {
                 self.done = true;
                 continue;
             }
-            if ev.event.as_deref() == Some("error") || memchr::memmem::find(data.as_bytes(), b"\"error\"").is_some() {
+            if ev.event.as_deref() == Some("error") || crate::util::ERROR_KEY.is_in(data.as_bytes()) {
                 if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
                     if v.get("error").is_some() || ev.event.as_deref() == Some("error") {
                         let status = v.pointer("/error/code").and_then(|c| c.as_u64()).unwrap_or(500) as u16;
@@ -345,7 +348,7 @@ impl OpenAiStream {
             }
             let mut chunk: ChatChunk = serde_json::from_str(data)
                 .map_err(|e| LlmError::malformed(format!("a stream event is not a valid chat chunk: {e}")))?;
-            if memchr::memmem::find(data.as_bytes(), b"\"object\"").is_some() {
+            if OBJECT_KEY.is_in(data.as_bytes()) {
                 // the event's own buffer becomes the verbatim copy (no second allocation)
                 chunk.raw = Some(if untrimmed { ev.data } else { data.to_owned() });
                 if self.template.is_none() {

@@ -274,6 +274,14 @@ impl AnthropicStream {
             // the reply is complete; trailing bytes (a proxy's `[DONE]`, say) change nothing
             return Ok(());
         }
+        // the bulk of a stream: a text delta of an open text block, read without the generic
+        // event parse (anything else, or any other layout, takes that parse)
+        if let Some((index, text)) = text_delta(data) {
+            if let Some(Open::Text) = self.blocks.get(&index) {
+                out.push(self.chunk(Delta { content: Some(text), ..Delta::default() }, None));
+                return Ok(());
+            }
+        }
         let event = serde_json::from_str::<FlatEvent>(data)
             .map_err(|e| e.to_string())
             .and_then(FlatEvent::into_event)
@@ -403,6 +411,22 @@ impl AnthropicStream {
     }
 }
 
+/// `(index, text)` of a `content_block_delta` event carrying a `text_delta`, laid out as the
+/// Messages API sends it: `{"type":"content_block_delta","index":N,"delta":{"type":"text_delta",
+/// "text":"..."}}`. `None` for any other event or layout (the generic parse then decides).
+fn text_delta(data: &str) -> Option<(u64, String)> {
+    let rest = data.strip_prefix(r#"{"type":"content_block_delta","index":"#)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=9).contains(&digits) {
+        return None;
+    }
+    let index = rest.get(..digits)?.parse().ok()?;
+    let literal = rest.get(digits..)?.strip_prefix(r#","delta":{"type":"text_delta","text":"#)?.strip_suffix("}}")?;
+    // exactly one JSON string: trailing bytes (another key, say) fail the parse
+    let text = serde_json::from_str::<String>(literal).ok()?;
+    Some((index, text))
+}
+
 impl ChunkDecoder for AnthropicStream {
     fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
         self.sse.feed(bytes, &mut self.events)?;
@@ -424,3 +448,63 @@ impl ChunkDecoder for AnthropicStream {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_deltas_are_read_only_in_the_api_layout() {
+        let ev = |text: &str| format!(r#"{{"type":"content_block_delta","index":3,"delta":{{"type":"text_delta","text":{text}}}}}"#);
+        assert_eq!(text_delta(&ev(r#""Hello""#)), Some((3, "Hello".to_owned())));
+        assert_eq!(text_delta(&ev(r#""a \"q\" \\ \n \u00e9 }}""#)), Some((3, "a \"q\" \\ \n é }}".to_owned())));
+        assert_eq!(text_delta(&ev(r#""""#)), Some((3, String::new())));
+        // another key after the text, a non-string, an unterminated string, other layouts
+        assert_eq!(text_delta(&ev(r#""a","x":1"#)), None);
+        assert_eq!(text_delta(&ev("7")), None);
+        assert_eq!(text_delta(&ev(r#""a"#)), None);
+        assert_eq!(text_delta(r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{"}}"#), None);
+        assert_eq!(text_delta(r#"{"type":"content_block_delta","index":,"delta":{"type":"text_delta","text":"a"}}"#), None);
+        assert_eq!(text_delta(r#"{"type":"content_block_delta","index":99999999999,"delta":{"type":"text_delta","text":"a"}}"#), None);
+        assert_eq!(text_delta(r#"{"index":0,"type":"content_block_delta","delta":{"type":"text_delta","text":"a"}}"#), None);
+    }
+
+    /// The same events, once as the API lays them out (the text-delta fast path) and once with
+    /// their keys in another order (the generic parse): the same chunks.
+    #[test]
+    fn fast_and_generic_paths_give_the_same_chunks() {
+        let texts = ["Hello", " wor\"ld\" \\ \n", "\u{e9}\u{1F600}", "", "}}", "end"];
+        let mut events = vec![
+            r#"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"usage":{"input_tokens":12,"output_tokens":1}}}"#.to_owned(),
+            r#"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#.to_owned(),
+        ];
+        for t in texts {
+            events.push(format!(r#"{{"type":"content_block_delta","index":0,"delta":{{"type":"text_delta","text":{}}}}}"#, serde_json::to_string(t).unwrap()));
+        }
+        // a delta for a block that is not open stays an error on both paths
+        events.push(r#"{"type":"content_block_stop","index":0}"#.to_owned());
+        events.push(r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}}"#.to_owned());
+        events.push(r#"{"type":"message_stop"}"#.to_owned());
+        let run = |events: &[String]| {
+            let body: String = events.iter().map(|e| format!("event: x\ndata: {e}\n\n")).collect();
+            let mut s = AnthropicStream::new(false);
+            let mut out = Vec::new();
+            s.feed(body.as_bytes(), &mut out).unwrap();
+            s.finish(&mut out).unwrap();
+            serde_json::to_value(&out).unwrap()
+        };
+        let fast = run(&events);
+        // serde_json's Value sorts keys: "delta" before "index" before "type"
+        let generic: Vec<String> = events.iter().map(|e| serde_json::from_str::<serde_json::Value>(e).unwrap().to_string()).collect();
+        assert!(generic.iter().all(|e| text_delta(e).is_none()));
+        assert_eq!(fast, run(&generic));
+        let contents: Vec<&str> = fast.as_array().unwrap().iter().filter_map(|c| c["choices"][0]["delta"]["content"].as_str()).collect();
+        assert_eq!(contents, ["Hello", " wor\"ld\" \\ \n", "\u{e9}\u{1F600}", "", "}}", "end"]);
+        for events in [&events, &generic] {
+            let stray = [&events[..2], &[events[2].replace("\"index\":0", "\"index\":5")]].concat();
+            let body: String = stray.iter().map(|e| format!("data: {e}\n\n")).collect();
+            let mut s = AnthropicStream::new(false);
+            assert!(s.feed(body.as_bytes(), &mut Vec::new()).is_err());
+        }
+    }
+}

@@ -54,7 +54,7 @@ impl GeminiStream {
         if data.is_empty() {
             return Ok(());
         }
-        if memchr::memmem::find(data.as_bytes(), b"\"error\"").is_some() {
+        if crate::util::ERROR_KEY.is_in(data.as_bytes()) {
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
                 if v.get("error").is_some() {
                     let status = v.pointer("/error/code").and_then(serde_json::Value::as_u64).unwrap_or(500);
