@@ -7,8 +7,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// `POST /v1/chat/completions` request body.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `POST /v1/chat/completions` request body. `Deserialize` is written out below: the derived
+/// one, because of `#[serde(flatten)] extra`, buffered the whole request into serde's generic
+/// content tree and deserialised it from there (the largest function in the wasm, and the
+/// slowest part of reading a request).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ChatRequest {
     pub model: String,
     pub messages: Vec<Message>,
@@ -57,6 +60,108 @@ pub struct ChatRequest {
     /// Provider-specific parameters, passed through unchanged to providers that take them.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// A request key: one of [`ChatRequest`]'s fields (by position in `FIELDS`) or another.
+enum Field {
+    Known(u8),
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: serde::de::Error>(self, k: &str) -> Result<Field, E> {
+                Ok(match k {
+            "model" => Field::Known(0),
+            "messages" => Field::Known(1),
+            "stream" => Field::Known(2),
+            "stream_options" => Field::Known(3),
+            "temperature" => Field::Known(4),
+            "top_p" => Field::Known(5),
+            "max_tokens" => Field::Known(6),
+            "max_completion_tokens" => Field::Known(7),
+            "stop" => Field::Known(8),
+            "n" => Field::Known(9),
+            "seed" => Field::Known(10),
+            "presence_penalty" => Field::Known(11),
+            "frequency_penalty" => Field::Known(12),
+            "logit_bias" => Field::Known(13),
+            "logprobs" => Field::Known(14),
+            "top_logprobs" => Field::Known(15),
+            "user" => Field::Known(16),
+            "tools" => Field::Known(17),
+            "tool_choice" => Field::Known(18),
+            "parallel_tool_calls" => Field::Known(19),
+            "response_format" => Field::Known(20),
+            "reasoning_effort" => Field::Known(21),
+            "metadata" => Field::Known(22),
+            _ => Field::Other(k.to_owned()),
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChatRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ChatRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("struct ChatRequest")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ChatRequest, A::Error> {
+                let mut r = ChatRequest::default();
+                let (mut model, mut messages) = (None, None);
+                // a repeated key: the last one counts, as in JSON.parse
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Known(0) => model = Some(map.next_value()?),
+                        Field::Known(1) => messages = Some(map.next_value()?),
+                        Field::Known(2) => r.stream = map.next_value()?,
+                        Field::Known(3) => r.stream_options = map.next_value()?,
+                        Field::Known(4) => r.temperature = map.next_value()?,
+                        Field::Known(5) => r.top_p = map.next_value()?,
+                        Field::Known(6) => r.max_tokens = map.next_value()?,
+                        Field::Known(7) => r.max_completion_tokens = map.next_value()?,
+                        Field::Known(8) => r.stop = map.next_value()?,
+                        Field::Known(9) => r.n = map.next_value()?,
+                        Field::Known(10) => r.seed = map.next_value()?,
+                        Field::Known(11) => r.presence_penalty = map.next_value()?,
+                        Field::Known(12) => r.frequency_penalty = map.next_value()?,
+                        Field::Known(13) => r.logit_bias = map.next_value()?,
+                        Field::Known(14) => r.logprobs = map.next_value()?,
+                        Field::Known(15) => r.top_logprobs = map.next_value()?,
+                        Field::Known(16) => r.user = map.next_value()?,
+                        Field::Known(17) => r.tools = map.next_value()?,
+                        Field::Known(18) => r.tool_choice = map.next_value()?,
+                        Field::Known(19) => r.parallel_tool_calls = map.next_value()?,
+                        Field::Known(20) => r.response_format = map.next_value()?,
+                        Field::Known(21) => r.reasoning_effort = map.next_value()?,
+                        Field::Known(22) => r.metadata = map.next_value()?,
+                        Field::Known(_) => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                        Field::Other(k) => {
+                            let v: Value = map.next_value()?;
+                            r.extra.insert(k, v);
+                        }
+                    }
+                }
+                r.model = model.ok_or_else(|| serde::de::Error::missing_field("model"))?;
+                r.messages = messages.ok_or_else(|| serde::de::Error::missing_field("messages"))?;
+                Ok(r)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 impl ChatRequest {
@@ -581,6 +686,43 @@ pub struct FunctionCallDelta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The written-out `Deserialize`: every field read, nulls as absent, other keys kept in
+    /// `extra`, the last of a repeated key counted, and serde's errors for a missing or
+    /// mistyped field.
+    #[test]
+    fn request_fields_extras_nulls_and_errors() {
+        let r: ChatRequest = serde_json::from_str(
+            r#"{"top_k":3,"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true,
+            "stream_options":{"include_usage":true},"temperature":0.5,"top_p":null,"max_tokens":9,
+            "max_completion_tokens":8,"stop":"x","n":2,"seed":-1,"presence_penalty":0.1,
+            "frequency_penalty":0.2,"logit_bias":{"1":2},"logprobs":true,"top_logprobs":3,"user":"u",
+            "tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"auto",
+            "parallel_tool_calls":false,"response_format":{"type":"json_object"},
+            "reasoning_effort":"low","metadata":{"a":"b"},"safety_settings":[1],"temperature":0.7}"#,
+        )
+        .expect("parses");
+        assert_eq!((r.model.as_str(), r.messages.len(), r.stream), ("m", 1, Some(true)));
+        assert_eq!((r.temperature, r.top_p, r.max_tokens, r.max_completion_tokens), (Some(0.7), None, Some(9), Some(8)));
+        assert_eq!((r.n, r.seed, r.logprobs, r.top_logprobs, r.user.as_deref()), (Some(2), Some(-1), Some(true), Some(3), Some("u")));
+        assert_eq!((r.presence_penalty, r.frequency_penalty, r.parallel_tool_calls), (Some(0.1), Some(0.2), Some(false)));
+        assert!(r.stop.is_some() && r.logit_bias.is_some() && r.tools.is_some() && r.tool_choice.is_some());
+        assert!(r.response_format.is_some() && r.metadata.is_some() && r.include_usage());
+        assert_eq!(r.reasoning_effort.as_deref(), Some("low"));
+        assert_eq!(serde_json::to_value(&r.extra).unwrap(), serde_json::json!({"top_k": 3, "safety_settings": [1]}));
+        // serialising and reading back gives the same request
+        let again: ChatRequest = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(again, r);
+        for (bad, want) in [
+            (r#"{"messages":[]}"#, "missing field `model`"),
+            (r#"{"model":"m"}"#, "missing field `messages`"),
+            (r#"{"model":"m","messages":[],"n":"two"}"#, "invalid type: string \"two\", expected u32"),
+            (r#"["m",[]]"#, "invalid type: sequence, expected struct ChatRequest"),
+        ] {
+            let e = serde_json::from_str::<ChatRequest>(bad).expect_err(bad).to_string();
+            assert!(e.starts_with(want), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn request_roundtrip_keeps_extras_and_parts() {
