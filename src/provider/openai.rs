@@ -378,6 +378,10 @@ impl ChunkDecoder for OpenAiStream {
     fn done(&self) -> bool {
         self.done
     }
+
+    fn template(&self) -> Option<&RawTemplate> {
+        self.template.as_ref().map(|(t, _)| t)
+    }
 }
 
 #[cfg(test)]

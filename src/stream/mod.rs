@@ -22,6 +22,11 @@ pub trait ChunkDecoder {
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError>;
     /// Whether the provider signalled the normal end of the stream (e.g. `[DONE]`, `message_stop`).
     fn done(&self) -> bool;
+    /// The template of the stream's passthrough content chunks, once learnt (OpenAI-format
+    /// streams; see [`template`]): the wasm layer sends such chunks as their text alone.
+    fn template(&self) -> Option<&template::RawTemplate> {
+        None
+    }
 }
 
 /// LiteLLM's default: a provider sending the same content chunk this many times in a row is stuck.
@@ -68,6 +73,11 @@ pub struct StreamPipeline {
 }
 
 impl StreamPipeline {
+    /// The decoder's passthrough template ([`ChunkDecoder::template`]).
+    pub fn template(&self) -> Option<&template::RawTemplate> {
+        self.decoder.template()
+    }
+
     pub fn new(decoder: Box<dyn ChunkDecoder>, cfg: PipelineConfig) -> Self {
         StreamPipeline {
             decoder,

@@ -93,7 +93,7 @@ impl JsCall {
 
     /// A stream decoder for a 2xx streamed body.
     pub fn decoder(&self) -> StreamDecoder {
-        StreamDecoder { pipeline: self.inner.pipeline(), out: Vec::new(), template: None }
+        StreamDecoder { pipeline: self.inner.pipeline(), out: Vec::new() }
     }
 }
 
@@ -107,8 +107,6 @@ fn literal<'a>(template: Option<&RawTemplate>, c: &'a ChatChunk) -> Option<&'a s
 pub struct StreamDecoder {
     pipeline: StreamPipeline,
     out: Vec<ChatChunk>,
-    /// The passthrough template learnt from the stream's first plain content chunk.
-    template: Option<RawTemplate>,
 }
 
 #[wasm_bindgen]
@@ -145,11 +143,9 @@ impl StreamDecoder {
         if self.out.is_empty() {
             return Ok(None);
         }
-        if self.template.is_none() {
-            self.template = self.out.iter().find_map(RawTemplate::from_chunk);
-        }
         let ser = |e: serde_json::Error| js_err(LlmError::malformed(format!("serialization failed: {e}")));
-        let template = self.template.as_ref();
+        // the template the decoder learnt (OpenAI-format streams): chunks it fits go as text
+        let template = self.pipeline.template();
         let env = self.out.iter().find(|c| c.simple_content().is_some()).map(|c| (c.id.clone(), c.created, c.model.clone()));
         // one kind of compact item per batch (a stream is either passthrough or translated);
         // each chunk is matched against the template once
