@@ -30,9 +30,16 @@ pub(crate) const MAX_PIECE: usize = 128;
 const NONE: Rank = Rank::MAX;
 const RANK_BITS: u64 = (1 << 18) - 1;
 
-/// Ranks whose rules are added to the table at a time: the rules are read from the pair streams
-/// in rank order only as far as the texts encoded so far need (see [`Merges::encode_piece`]).
+/// Ranks whose rules are read at a time: the rules are read from the pair streams in rank order
+/// only as far as the texts encoded so far need (see [`Merges::encode_piece`]).
 const GROW: usize = 4096;
+
+/// Texts that bring byte pairs not covered yet (each walks the ranks read so far again, see
+/// [`Merges::cover`]); the next such text covers every pair at once.
+const MAX_ADDITIONS: u8 = 3;
+
+/// The first table size (slots), doubled as rules are added.
+const FIRST_SLOTS: usize = 1 << 13;
 
 pub(crate) struct Merges<'a> {
     pairs: PairsTable<'a>,
@@ -40,18 +47,31 @@ pub(crate) struct Merges<'a> {
     rules: Mutex<Rules>,
 }
 
-/// The rules of ranks `256..256 + read`, read so far.
+/// The rules read so far: those of ranks `256..256 + read` whose boundary byte pair (the last
+/// byte of the left part, the first of the right) is in `covered`.
+///
+/// Adjacent parts of a piece meet at two adjacent bytes of the text, so a rule whose boundary
+/// pair never occurs in the texts encoded can never be looked up: leaving it out changes no
+/// result, and a short text's pairs select 2-12% of o200k_base's 200k rules. Fewer rules make a
+/// small table (page faults on fresh memory were most of what building all of them cost).
 pub(crate) struct Rules {
-    /// Open addressing, linear probing: `key << 18 | rank` of each rule read; 0 is empty. The
-    /// key beside the rank keeps a probe to one memory access (a separate key array cost a
-    /// second random access per probe, and its pages: 2.6 MB touched instead of 2 MB).
+    /// Open addressing, linear probing: `key << 18 | rank` of each rule in the table; 0 is
+    /// empty. The key beside the rank keeps a probe to one memory access (a separate key array
+    /// cost a second random access per probe).
     table: Vec<u64>,
     mask: usize,
+    used: usize,
     read: usize,
     /// Where the next rank's right-rank continuation bytes start.
     at: usize,
     /// Set when the table turned out corrupt: no more rules are read.
     broken: bool,
+    /// Per rank read: its first byte << 8 | its last byte.
+    ends: Vec<u16>,
+    /// The byte pairs whose rules are in the table, a bit each.
+    covered: Vec<u64>,
+    /// Texts that added byte pairs so far.
+    additions: u8,
 }
 
 #[inline(always)]
@@ -62,6 +82,11 @@ fn key(left: Rank, right: Rank) -> u64 {
 #[inline(always)]
 fn slot(key: u64, mask: usize) -> usize {
     (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+}
+
+#[inline(always)]
+fn has(bits: &[u64], pair: usize) -> bool {
+    bits.get(pair >> 6).is_some_and(|w| w >> (pair & 63) & 1 == 1)
 }
 
 impl<'a> Merges<'a> {
@@ -76,17 +101,25 @@ impl<'a> Merges<'a> {
             return None;
         }
         let mut byte_ranks = [NONE; 256];
+        let mut ends = Vec::with_capacity(n);
         for (r, b) in pairs.singles()?.into_iter().enumerate() {
             byte_ranks[b as usize] = r as Rank;
+            ends.push(u16::from(b) << 8 | u16::from(b));
         }
         if byte_ranks.contains(&NONE) {
             return None;
         }
-        // The memory is the cost here: each fresh page is a fault (several µs in a VM), so the
-        // table is up to 3/4 full (2 MB for o200k_base), and its pages are touched only as
-        // rules are read.
-        let size = (n + n / 3).next_power_of_two().max(1024);
-        let rules = Rules { table: vec![0u64; size], mask: size - 1, read: 0, at: 0, broken: false };
+        let rules = Rules {
+            table: vec![0u64; FIRST_SLOTS],
+            mask: FIRST_SLOTS - 1,
+            used: 0,
+            read: 0,
+            at: 0,
+            broken: false,
+            ends,
+            covered: vec![0u64; 1 << 10],
+            additions: 0,
+        };
         Some(Merges { pairs, byte_ranks, rules: Mutex::new(rules) })
     }
 
@@ -98,12 +131,65 @@ impl<'a> Merges<'a> {
     /// Reads every rule: `None` if the table is corrupt.
     pub(crate) fn read_all(&self) -> Option<()> {
         let mut g = self.lock();
+        g.additions = MAX_ADDITIONS;
+        self.cover(&mut g, &[])?;
         while self.read_more(&mut g)? {}
         Some(())
     }
 
-    /// Reads the next [`GROW`] ranks' rules into the table: `Some(false)` once all are read,
-    /// `None` for a corrupt table.
+    /// Makes the table hold the rules `text` can need: its byte pairs not covered yet are added,
+    /// and the ranks read so far are walked again for their rules. After [`MAX_ADDITIONS`] such
+    /// additions, every pair is covered at once. `None` for a corrupt table.
+    pub(crate) fn cover(&self, g: &mut Rules, text: &[u8]) -> Option<()> {
+        if g.broken {
+            return None;
+        }
+        let mut add = vec![0u64; 1 << 10];
+        let mut any = false;
+        if g.additions >= MAX_ADDITIONS {
+            // every rule will be in the table: size it once rather than doubling up to it
+            g.reserve(self.pairs.len() - 256);
+            for (a, c) in add.iter_mut().zip(&g.covered) {
+                *a = !c;
+                any |= *a != 0;
+            }
+        } else {
+            for w in text.windows(2) {
+                let pair = (w[0] as usize) << 8 | w[1] as usize;
+                if !has(&g.covered, pair) {
+                    add[pair >> 6] |= 1 << (pair & 63);
+                    any = true;
+                }
+            }
+        }
+        if !any {
+            return Some(());
+        }
+        g.additions = g.additions.saturating_add(1);
+        for (c, a) in g.covered.iter_mut().zip(&add) {
+            *c |= a;
+        }
+        if g.read == 0 {
+            return Some(());
+        }
+        // the rules of the new pairs among the ranks already read
+        let read = g.read;
+        let mut ok = true;
+        let end = self.pairs.rules(0, 0..read, |rank, left, right| {
+            let Some(pair) = g.boundary(left, right) else { ok = false; return };
+            if has(&add, pair) {
+                ok = ok && g.insert(key(left as Rank, right as Rank), rank).is_some();
+            }
+        });
+        if !ok || end != Some(g.at) {
+            g.broken = true;
+            return None;
+        }
+        Some(())
+    }
+
+    /// Reads the next [`GROW`] ranks' rules: `Some(false)` once all are read, `None` for a
+    /// corrupt table.
     fn read_more(&self, g: &mut Rules) -> Option<bool> {
         let m = self.pairs.len() - 256;
         let first = g.read;
@@ -113,33 +199,28 @@ impl<'a> Merges<'a> {
         if first >= m {
             return Some(false);
         }
-        let Rules { table, mask, read, at, broken } = g;
-        let mask = *mask;
         let mut ok = true;
-        let end = self.pairs.rules(*at, first..first + GROW, |rank, left, right| {
-            let k = key(left as Rank, right as Rank);
-            let mut s = slot(k, mask);
-            while ok {
-                match table.get_mut(s) {
-                    Some(t) if *t == 0 => {
-                        *t = k << 18 | rank as u64;
-                        break;
-                    }
-                    // two tokens with one rule
-                    Some(t) if *t >> 18 == k => ok = false,
-                    Some(_) => s = (s + 1) & mask,
-                    None => ok = false,
-                }
+        let end = self.pairs.rules(g.at, first..first + GROW, |rank, left, right| {
+            let (Some(pair), Some(&l), Some(&r)) = (g.boundary(left, right), g.ends.get(left), g.ends.get(right)) else {
+                ok = false;
+                return;
+            };
+            g.ends.push((l & 0xFF00) | (r & 0x00FF));
+            if ok && rank + 1 != g.ends.len() {
+                ok = false;
+            }
+            if has(&g.covered, pair) {
+                ok = ok && g.insert(key(left as Rank, right as Rank), rank).is_some();
             }
         });
         match end {
             Some(end) if ok => {
-                *at = end;
-                *read = (first + GROW).min(m);
+                g.at = end;
+                g.read = (first + GROW).min(m);
                 Some(true)
             }
             _ => {
-                *broken = true;
+                g.broken = true;
                 None
             }
         }
@@ -203,6 +284,61 @@ impl<'a> Merges<'a> {
 }
 
 impl Rules {
+    /// The boundary byte pair of a rule: `left`'s last byte, `right`'s first.
+    #[inline(always)]
+    fn boundary(&self, left: usize, right: usize) -> Option<usize> {
+        Some(((*self.ends.get(left)? & 0xFF) as usize) << 8 | (*self.ends.get(right)? >> 8) as usize)
+    }
+
+    /// Adds a rule; `None` if its pair is already another rank's (a corrupt table).
+    fn insert(&mut self, k: u64, rank: usize) -> Option<()> {
+        // up to 4/5 full: o200k_base's 199,742 rules fit in 2^18 slots (2 MB)
+        if (self.used + 1) * 5 > self.table.len() * 4 {
+            self.grow();
+        }
+        let mut s = slot(k, self.mask);
+        loop {
+            let t = self.table.get_mut(s)?;
+            if *t == 0 {
+                *t = k << 18 | rank as u64;
+                self.used += 1;
+                return Some(());
+            }
+            if *t >> 18 == k {
+                return None;
+            }
+            s = (s + 1) & self.mask;
+        }
+    }
+
+    /// Makes room for `rules` rules in all.
+    fn reserve(&mut self, rules: usize) {
+        let size = (rules + rules / 4 + 1).next_power_of_two();
+        if size > self.table.len() {
+            self.resize(size);
+        }
+    }
+
+    /// Doubles the table.
+    fn grow(&mut self) {
+        self.resize(self.table.len() * 2);
+    }
+
+    fn resize(&mut self, size: usize) {
+        let old = std::mem::replace(&mut self.table, vec![0u64; size]);
+        self.mask = size - 1;
+        for e in old.into_iter().filter(|&e| e != 0) {
+            let mut s = slot(e >> 18, self.mask);
+            while let Some(t) = self.table.get_mut(s) {
+                if *t == 0 {
+                    *t = e;
+                    break;
+                }
+                s = (s + 1) & self.mask;
+            }
+        }
+    }
+
     /// The rank `left` and `right` merge into among the rules read, or [`NONE`].
     #[inline]
     fn rule(&self, left: Rank, right: Rank) -> Rank {
@@ -220,6 +356,12 @@ impl Rules {
     /// How many ranks' rules have been read (tests).
     pub(crate) fn read(&self) -> usize {
         self.read
+    }
+
+    /// Whether every byte pair is covered (tests).
+    #[cfg(test)]
+    pub(crate) fn covers_all(&self) -> bool {
+        self.covered.iter().all(|&w| w == u64::MAX)
     }
 }
 
@@ -271,6 +413,7 @@ mod tests {
         let mut g = m.lock();
         let mut enc = |s: &str| {
             let mut out = Vec::new();
+            m.cover(&mut g, s.as_bytes()).expect("table");
             m.encode_piece(&mut g, s.as_bytes(), &mut parts, &mut pairs, &mut |r| out.push(r)).expect("table");
             out
         };

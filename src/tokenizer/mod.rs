@@ -321,11 +321,14 @@ impl Encoding {
         let next = self.next_fn();
         let (mut parts, mut pairs) = (Vec::new(), Vec::new());
         let mut rules = m.lock();
+        // the rules this text's byte pairs can need (never None with the compiled-in table)
+        let covered = m.cover(&mut rules, s).is_some();
         let mut p = 0;
         while p < s.len() {
             let e = next(s, p).clamp(p + 1, s.len());
             if let Some(piece) = s.get(p..e) {
-                let done = piece.len() <= merges::MAX_PIECE
+                let done = covered
+                    && piece.len() <= merges::MAX_PIECE
                     && m.encode_piece(&mut rules, piece, &mut parts, &mut pairs, emit).is_some();
                 if !done {
                     // a long piece, or (never with the compiled-in table) corrupt rules
@@ -677,6 +680,37 @@ mod tests {
         assert_eq!(e.decode_bytes(&ids).expect("decode"), text.as_bytes());
         assert_eq!(long_ids, reference.encode_ordinary(&long));
     }
+    /// One set of rules over texts that each bring byte pairs not seen before: the rules of the
+    /// new pairs are added (among the ranks already read too), then every pair at once; the
+    /// tokens are the index's every time.
+    #[test]
+    fn rules_cover_new_byte_pairs_text_by_text() {
+        let e = build("o200k_base").expect("o200k");
+        let v = e.vocab().expect("index");
+        let reference = |t: &str| {
+            let mut out = Vec::new();
+            e.for_each_ordinary_index(t, v, &mut |r| out.push(r));
+            out
+        };
+        let m = merges::Merges::from_table(data::O200K_BASE).expect("rules");
+        let texts = [
+            "Hello world",
+            "Summarise the following article",
+            "naïve café ünïcödé",
+            "日本語のテキストです",
+            "12345 + 67890 = ?",
+            "ẞ Ω ж ק ع",
+            "tabs\tand\nnewlines  ",
+            "emoji 😀🎉 and Hello world again",
+        ];
+        for (i, t) in texts.iter().enumerate() {
+            let mut out = Vec::new();
+            e.for_each_ordinary_rules(t, &m, &mut |r| out.push(r));
+            assert_eq!(out, reference(t), "{t}");
+            assert_eq!(m.lock().covers_all(), i >= 3, "after {t}");
+        }
+    }
+
     use crate::error::ErrorKind;
 
     #[test]
@@ -800,6 +834,12 @@ mod init_timing {
             best = (best.0.min(w), best.1.min(r));
         }
         eprintln!("best of 20 (memory reused): rules walk {:.2} ms, rules table {:.2} ms", best.0, best.1);
+        let e = super::Encoding::get("o200k_base").unwrap();
+        for text in ["Hello world! This is the first count.", "You are a helpful assistant. Summarise the following article in three bullet points, keeping names and numbers exact."] {
+            let t = Instant::now();
+            let (ids, read) = e.__encode_ordinary_with_fresh_rules(text).unwrap();
+            eprintln!("fresh rules, first count: {:?} ({} tokens, {read} ranks read) for {text:?}", t.elapsed(), ids.len());
+        }
         for _ in 0..3 {
             let t = Instant::now();
             let l = super::data::decode_pairs(super::data::O200K_BASE).unwrap();
