@@ -14,7 +14,8 @@
 //! rule is tiktoken's lowest candidate. (A piece that is itself a token also merges to that
 //! token, since every token merges back to itself.)
 //!
-//! The rule table is built from the pair streams without any token bytes (a few milliseconds).
+//! The rule table is built from the pair streams without any token bytes, and only with the
+//! rules a text can need (see [`Rules`]): a first count takes a few milliseconds.
 //! It is slower per piece than the index (a lookup per adjacent pair instead of one per piece),
 //! so [`super::Encoding`] uses it for the first small texts and builds the index once more text
 //! arrives.
