@@ -56,6 +56,14 @@ pub struct PriceTier {
     pub prices: BTreeMap<String, f64>,
 }
 
+/// A map from pairs, inserted one by one: `collect()` into a `BTreeMap` sorts them first, and
+/// each key/value type instantiated another ~5 KB of sort code in the wasm.
+pub(super) fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut m = BTreeMap::new();
+    m.extend(pairs);
+    m
+}
+
 impl ModelInfo {
     /// A numeric field (`input_cost_per_token`, `cache_read_input_token_cost`, `rpm`, ...).
     pub fn price(&self, field: &str) -> Option<f64> {
@@ -145,19 +153,16 @@ impl ModelInfo {
             max_input_tokens: table::limit(m.max_input),
             max_output_tokens: table::limit(m.max_output),
             max_tokens: table::limit(m.max_tokens),
-            prices: table::price_pairs(m.prices)
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-            flags: table::flag_pairs(m.flags)
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            prices: map_of(table::price_pairs(m.prices)
+                .map(|(k, v)| (k.to_string(), v))),
+            flags: map_of(table::flag_pairs(m.flags)
+                .map(|(k, v)| (k.to_string(), v))),
             tiered_pricing: table::tiers(&m)
                 .iter()
                 .map(|t| PriceTier {
                     range: [t.lo, t.hi],
-                    prices: table::price_pairs(t.prices)
-                        .map(|(k, v)| (k.to_string(), v))
-                        .collect(),
+                    prices: map_of(table::price_pairs(t.prices)
+                        .map(|(k, v)| (k.to_string(), v))),
                 })
                 .collect(),
             off_peak: table::off_peak(index).map(OffPeakPricing::from_builtin),
@@ -172,12 +177,10 @@ impl ModelInfo {
             max_input_tokens: table::limit(rule.limits[0]),
             max_output_tokens: table::limit(rule.limits[1]),
             max_tokens: table::limit(rule.limits[2]),
-            prices: table::price_pairs(rule.prices)
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-            flags: table::flag_pairs(rule.flags)
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            prices: map_of(table::price_pairs(rule.prices)
+                .map(|(k, v)| (k.to_string(), v))),
+            flags: map_of(table::flag_pairs(rule.flags)
+                .map(|(k, v)| (k.to_string(), v))),
             ..ModelInfo::default()
         }
     }
@@ -271,11 +274,7 @@ fn tier_from_json(v: &serde_json::Value) -> Option<PriceTier> {
     let range = obj.get("range")?.as_array()?;
     let lo = json_f64(range.first()?)?;
     let hi = json_f64(range.get(1)?)?;
-    let prices = obj
-        .iter()
-        .filter(|(k, _)| k.as_str() != "range")
-        .filter_map(|(k, v)| Some((k.clone(), json_f64(v)?)))
-        .collect();
+    let prices = map_of(obj.iter().filter(|(k, _)| k.as_str() != "range").filter_map(|(k, v)| Some((k.clone(), json_f64(v)?))));
     Some(PriceTier {
         range: [lo, hi],
         prices,

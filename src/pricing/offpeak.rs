@@ -38,9 +38,7 @@ pub struct OffPeakWindow {
 impl OffPeakPricing {
     pub(super) fn from_builtin(o: &OffPeak) -> OffPeakPricing {
         OffPeakPricing {
-            rates: table::price_pairs(o.prices)
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            rates: super::info::map_of(table::price_pairs(o.prices).map(|(k, v)| (k.to_string(), v))),
             hours_utc: o.hours_utc.iter().map(|s| s.to_string()).collect(),
             windows: o
                 .windows
@@ -93,16 +91,11 @@ impl OffPeakPricing {
                     .collect()
             })
             .unwrap_or_default();
-        let rates = o
-            .iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::Number(n) => n.as_f64().map(|x| (k.clone(), x)),
-                serde_json::Value::String(s) if k.contains("cost") => {
-                    s.trim().parse().ok().map(|x| (k.clone(), x))
-                }
-                _ => None,
-            })
-            .collect();
+        let rates = super::info::map_of(o.iter().filter_map(|(k, v)| match v {
+            serde_json::Value::Number(n) => n.as_f64().map(|x| (k.clone(), x)),
+            serde_json::Value::String(s) if k.contains("cost") => s.trim().parse().ok().map(|x| (k.clone(), x)),
+            _ => None,
+        }));
         Some(OffPeakPricing {
             rates,
             hours_utc: hours(o.get("hours_utc")),

@@ -128,10 +128,11 @@ fn convert(schema: &Value, defs: &Value, depth: usize) -> Value {
                 }
             },
             "properties" => {
-                let props: Map<String, Value> = v
-                    .as_object()
-                    .map(|p| p.iter().map(|(name, s)| (name.clone(), convert(s, defs, depth + 1))).collect())
-                    .unwrap_or_default();
+                // inserted one by one: collect() would sort first (more code in the wasm)
+                let mut props = Map::new();
+                if let Some(p) = v.as_object() {
+                    props.extend(p.iter().map(|(name, s)| (name.clone(), convert(s, defs, depth + 1))));
+                }
                 out.insert("properties".into(), Value::Object(props));
             }
             "items" => {
