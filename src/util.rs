@@ -166,6 +166,11 @@ impl Needle {
     pub fn is_in(&self, hay: &[u8]) -> bool {
         self.finder().find(hay).is_some()
     }
+
+    /// Where the needle starts in `hay`, each time.
+    pub fn find_iter<'h>(&'h self, hay: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+        self.finder().find_iter(hay)
+    }
 }
 
 /// `"error"`: whether a stream event may be an error object (checked properly after).
@@ -174,7 +179,7 @@ pub static ERROR_KEY: Needle = Needle::new(b"\"error\"");
 /// Whether `json` has any `\ud…`/`\uD…` escape (a quick scan before the careful one).
 fn has_surrogate_escape(json: &[u8]) -> bool {
     static ESCAPE: Needle = Needle::new(b"\\u");
-    ESCAPE.finder().find_iter(json).any(|i| matches!(json.get(i + 2), Some(b'd' | b'D')))
+    ESCAPE.find_iter(json).any(|i| matches!(json.get(i + 2), Some(b'd' | b'D')))
 }
 
 /// `json` with every escaped unpaired UTF-16 surrogate replaced by `\ufffd` (U+FFFD), copied only

@@ -471,7 +471,8 @@ impl Encoding {
     ) -> Option<(usize, &'static str, Rank)> {
         let hay = text.as_bytes().get(from..)?;
         // Every special token starts with "<|" and contains it nowhere else.
-        for at in memchr::memmem::find_iter(hay, b"<|") {
+        static OPEN: crate::util::Needle = crate::util::Needle::new(b"<|");
+        for at in OPEN.find_iter(hay) {
             let rest = hay.get(at..)?;
             for &(tok, id) in self.specials {
                 if rest.starts_with(tok.as_bytes()) && wanted(tok) {
