@@ -38,11 +38,36 @@ pub struct CallOptions {
     pub seed: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+/// Extra request headers: `[[name, value], ...]` or `{name: value}`.
+#[derive(Debug, Clone)]
 pub enum Headers {
     Pairs(Vec<(String, String)>),
     Map(BTreeMap<String, String>),
+}
+
+impl<'de> Deserialize<'de> for Headers {
+    /// By hand rather than `untagged` (see `types::chat` for why).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Headers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of header values or an array of [name, value] pairs")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Headers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = seq.next_element()? {
+                    out.push(pair);
+                }
+                Ok(Headers::Pairs(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Headers, A::Error> {
+                BTreeMap::deserialize(de::value::MapAccessDeserializer::new(map)).map(Headers::Map)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Headers {

@@ -198,7 +198,7 @@ impl ChatRequest {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct StreamOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_usage: Option<bool>,
@@ -207,7 +207,7 @@ pub struct StreamOptions {
 }
 
 /// `stop`: one string or several.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Stop {
     One(String),
@@ -283,7 +283,7 @@ impl Message {
 }
 
 /// Message content: a plain string or a list of typed parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Content {
     Text(String),
@@ -314,8 +314,11 @@ impl Content {
     }
 }
 
+/// A content part. Serialized as the tagged form; deserialized through [`FlatPart`]: serde's
+/// internally tagged enums buffer the value into a generic tree first and instantiate every
+/// variant's deserializer twice, which made this the second-largest function of the wasm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "FlatPart")]
 pub enum ContentPart {
     Text {
         text: String,
@@ -340,6 +343,52 @@ pub enum ContentPart {
     Refusal {
         refusal: String,
     },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PartKind {
+    Text,
+    ImageUrl,
+    InputAudio,
+    File,
+    Refusal,
+}
+
+/// Every content part's fields in one plain struct.
+#[derive(Deserialize)]
+struct FlatPart {
+    #[serde(rename = "type")]
+    kind: PartKind,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    image_url: Option<ImageUrl>,
+    #[serde(default)]
+    input_audio: Option<InputAudio>,
+    #[serde(default)]
+    file: Option<FileRef>,
+    #[serde(default)]
+    refusal: Option<String>,
+    #[serde(default)]
+    cache_control: Option<Value>,
+}
+
+impl TryFrom<FlatPart> for ContentPart {
+    type Error = String;
+
+    /// The part, with the same required fields the tagged form has.
+    fn try_from(p: FlatPart) -> Result<Self, String> {
+        let need = |what: &str| format!("missing field `{what}`");
+        let cache_control = p.cache_control;
+        Ok(match p.kind {
+            PartKind::Text => ContentPart::Text { text: p.text.ok_or_else(|| need("text"))?, cache_control },
+            PartKind::ImageUrl => ContentPart::ImageUrl { image_url: p.image_url.ok_or_else(|| need("image_url"))?, cache_control },
+            PartKind::InputAudio => ContentPart::InputAudio { input_audio: p.input_audio.ok_or_else(|| need("input_audio"))? },
+            PartKind::File => ContentPart::File { file: p.file.ok_or_else(|| need("file"))?, cache_control },
+            PartKind::Refusal => ContentPart::Refusal { refusal: p.refusal.ok_or_else(|| need("refusal"))? },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -392,7 +441,7 @@ pub struct FunctionDef {
 }
 
 /// `tool_choice`: `"none" | "auto" | "required"` or `{type: "function", function: {name}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ToolChoice {
     Mode(String),
@@ -412,11 +461,40 @@ pub struct NamedFunction {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "FlatFormat")]
 pub enum ResponseFormat {
     Text,
     JsonObject,
     JsonSchema { json_schema: JsonSchemaFormat },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FormatKind {
+    Text,
+    JsonObject,
+    JsonSchema,
+}
+
+/// `response_format`'s fields in one plain struct (see [`ContentPart`] for why).
+#[derive(Deserialize)]
+struct FlatFormat {
+    #[serde(rename = "type")]
+    kind: FormatKind,
+    #[serde(default)]
+    json_schema: Option<JsonSchemaFormat>,
+}
+
+impl TryFrom<FlatFormat> for ResponseFormat {
+    type Error = &'static str;
+
+    fn try_from(f: FlatFormat) -> Result<Self, &'static str> {
+        Ok(match f.kind {
+            FormatKind::Text => ResponseFormat::Text,
+            FormatKind::JsonObject => ResponseFormat::JsonObject,
+            FormatKind::JsonSchema => ResponseFormat::JsonSchema { json_schema: f.json_schema.ok_or("missing field `json_schema`")? },
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -700,6 +778,112 @@ pub struct FunctionCallDelta {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
+}
+
+// The string-or-list and string-or-object shapes, deserialized by hand: serde's `untagged` (and
+// `flatten`) buffer the value into a generic tree and try each variant against it, which is slow
+// on the request path and, with every type it instantiates twice, tens of KB of wasm.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// Every element of a JSON array.
+fn seq_to_vec<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
+    while let Some(x) = seq.next_element()? {
+        out.push(x);
+    }
+    Ok(out)
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Content;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of content parts")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Content, E> {
+                Ok(Content::Text(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Content, E> {
+                Ok(Content::Text(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Content, A::Error> {
+                seq_to_vec(seq).map(Content::Parts)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Stop {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Stop;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Stop, E> {
+                Ok(Stop::One(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Stop, E> {
+                Ok(Stop::One(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Stop, A::Error> {
+                seq_to_vec(seq).map(Stop::Many)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for ToolChoice {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ToolChoice;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("\"none\", \"auto\", \"required\" or {\"type\": \"function\", \"function\": {\"name\": ...}}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ToolChoice, E> {
+                Ok(ToolChoice::Mode(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ToolChoice, E> {
+                Ok(ToolChoice::Mode(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ToolChoice, A::Error> {
+                NamedToolChoice::deserialize(de::value::MapAccessDeserializer::new(map)).map(ToolChoice::Named)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for StreamOptions {
+    /// `include_usage`, and every other key kept in `extra` (the last of a repeated key counts).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StreamOptions;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StreamOptions, A::Error> {
+                let mut out = StreamOptions::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "include_usage" {
+                        out.include_usage = map.next_value()?;
+                    } else {
+                        out.extra.insert(key, map.next_value()?);
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 #[cfg(test)]

@@ -62,26 +62,59 @@ struct StartMessage {
     usage: Option<AnthropicUsage>,
 }
 
+/// A `content_block_start`'s block. Deserialized through [`FlatBlock`] (see [`Event`] for why: a
+/// tagged enum is also ~17 KB of wasm).
 #[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(try_from = "FlatBlock")]
 enum StartBlock {
-    Text {
-        #[serde(default)]
-        text: String,
-    },
-    ToolUse {
-        id: String,
-        name: String,
-    },
-    Thinking {
-        #[serde(default)]
-        thinking: String,
-    },
-    RedactedThinking {
-        data: String,
-    },
+    Text { text: String },
+    ToolUse { id: String, name: String },
+    Thinking { thinking: String },
+    RedactedThinking { data: String },
+    Other,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BlockKind {
+    Text,
+    ToolUse,
+    Thinking,
+    RedactedThinking,
     #[serde(other)]
     Other,
+}
+
+#[derive(Deserialize)]
+struct FlatBlock {
+    #[serde(rename = "type")]
+    kind: BlockKind,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    thinking: Option<String>,
+    #[serde(default)]
+    data: Option<String>,
+}
+
+impl TryFrom<FlatBlock> for StartBlock {
+    type Error = String;
+
+    /// The block, with the same required fields the tagged form had.
+    fn try_from(b: FlatBlock) -> Result<Self, String> {
+        let need = |what: &str| format!("missing field `{what}`");
+        Ok(match b.kind {
+            BlockKind::Text => StartBlock::Text { text: b.text.unwrap_or_default() },
+            BlockKind::ToolUse => StartBlock::ToolUse { id: b.id.ok_or_else(|| need("id"))?, name: b.name.ok_or_else(|| need("name"))? },
+            BlockKind::Thinking => StartBlock::Thinking { thinking: b.thinking.unwrap_or_default() },
+            BlockKind::RedactedThinking => StartBlock::RedactedThinking { data: b.data.ok_or_else(|| need("data"))? },
+            BlockKind::Other => StartBlock::Other,
+        })
+    }
 }
 
 #[derive(Debug)]
