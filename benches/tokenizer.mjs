@@ -110,14 +110,17 @@ function startup() {
 
 function size() {
   const gz = (b) => zlib.gzipSync(b, { level: 9 }).length;
-  const ours = readFileSync(path.join(here, '..', 'dist', 'unillm_bg.wasm'));
+  const dist = (f) => readFileSync(path.join(here, '..', 'dist', f));
+  const core = dist('unillm_bg.wasm'), tokens = dist('unillm_tokens_bg.wasm');
   const theirs = readFileSync(require.resolve('tiktoken/tiktoken_bg.wasm'));
   const table = (f) => readFileSync(path.join(here, '..', 'data', 'tokenizer', f));
-  console.log('\n## size (gzip -9)\n');
+  console.log('\n## size (gzip -9, each file compressed alone)\n');
   console.log('| what | raw B | gzip -9 B |');
   console.log('| --- | ---: | ---: |');
-  console.log(`| unillm: the whole package's wasm | ${ours.length} | ${gz(ours)} |`);
-  for (const f of ['o200k_base.bin', 'cl100k_base.bin', 'unicode_classes.bin']) console.log(`| … of which the table ${f} | ${table(f).length} | ${gz(table(f))} |`);
+  console.log(`| unillm: the whole package's wasm (both modules) | ${core.length + tokens.length} | ${gz(core) + gz(tokens)} |`);
+  console.log(`| … unillm_tokens_bg.wasm: the tokenizer | ${tokens.length} | ${gz(tokens)} |`);
+  for (const f of ['o200k_base.bin', 'cl100k_base.bin', 'unicode_classes.bin']) console.log(`| … … of which the table ${f} | ${table(f).length} | ${gz(table(f))} |`);
+  console.log(`| … unillm_bg.wasm: the core (providers, streams, model table, router decisions) | ${core.length} | ${gz(core)} |`);
   console.log(`| tiktoken: tiktoken_bg.wasm | ${theirs.length} | ${gz(theirs)} |`);
 }
 

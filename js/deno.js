@@ -1,7 +1,15 @@
-// Deno: read the .wasm from disk when installed locally (npm: or node_modules), fetch it otherwise.
-import init from './unillm.js';
+// Deno: read the .wasm files from disk when installed locally (npm: or node_modules) — the core
+// then instantiated on first use, as in Node — and fetch them otherwise.
+import initTokens from './unillm_tokens.js';
+import init, { initLazy } from './unillm.js';
 
-const url = new URL('./unillm_bg.wasm', import.meta.url);
-await init({ module_or_path: url.protocol === 'file:' ? await Deno.readFile(url) : url });
+const tokens = new URL('./unillm_tokens_bg.wasm', import.meta.url);
+const core = new URL('./unillm_bg.wasm', import.meta.url);
+if (core.protocol === 'file:') {
+  await initTokens({ module_or_path: await Deno.readFile(tokens) });
+  initLazy(() => ({ module: Deno.readFileSync(core) }));
+} else {
+  await Promise.all([initTokens({ module_or_path: tokens }), init({ module_or_path: core })]);
+}
 
 export * from './api.js';

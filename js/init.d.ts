@@ -1,5 +1,10 @@
 export * from './index.js';
-/** Instantiates the wasm from a `WebAssembly.Module`, bytes, a URL or a `Response`. */
-export declare function init(source: WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>): Promise<void>;
-/** Instantiates the wasm synchronously from a `WebAssembly.Module` or bytes. */
-export declare function initSync(source: WebAssembly.Module | BufferSource): void;
+/** A wasm module as `init` takes it. */
+export type WasmSource = WebAssembly.Module | BufferSource | URL | string | Response | Promise<Response>;
+/**
+ * Instantiates both wasm modules of the package: `core` (`unillm_bg.wasm`) and `tokens`
+ * (`unillm_tokens_bg.wasm`, the tokenizer), each from a `WebAssembly.Module`, bytes, a URL or a `Response`.
+ */
+export declare function init(sources: { core: WasmSource; tokens: WasmSource }): Promise<void>;
+/** Instantiates both wasm modules synchronously from `WebAssembly.Module`s or bytes. */
+export declare function initSync(sources: { core: WebAssembly.Module | BufferSource; tokens: WebAssembly.Module | BufferSource }): void;

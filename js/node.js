@@ -1,7 +1,12 @@
-// Node (and Bun): read the .wasm beside this file and instantiate it synchronously at import.
+// Node (and Bun): read the .wasm files beside this file. The tokens module (the tokenizer: most of
+// the bytes, a tenth of the code) is instantiated at import, so `countTokens` is ready at once;
+// the core is compiled and instantiated on its first use (the first `completion()`, model lookup,
+// ...), which keeps ~10 ms of compiling its code out of every import.
 import { readFileSync } from 'node:fs';
-import { initSync } from './unillm.js';
+import { initSync as initTokens } from './unillm_tokens.js';
+import { initLazy } from './unillm.js';
 
-initSync({ module: readFileSync(new URL('./unillm_bg.wasm', import.meta.url)) });
+initTokens({ module: readFileSync(new URL('./unillm_tokens_bg.wasm', import.meta.url)) });
+initLazy(() => ({ module: readFileSync(new URL('./unillm_bg.wasm', import.meta.url)) }));
 
 export * from './api.js';

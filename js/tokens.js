@@ -1,6 +1,9 @@
-// The compiled-in tokenizer (o200k_base, cl100k_base): exact counts with no network.
-import { encode as wEncode, decode as wDecode, countTokens as wCount, tokenCounter as wCounter,
-  trimMessages as wTrim, encodingForModel as wEncodingForModel, tokenSpans as wSpans } from './unillm.js';
+// The compiled-in tokenizer (o200k_base, cl100k_base): exact counts with no network. Encoding,
+// decoding and counting text use the tokens module alone (`unillm_tokens_bg.wasm`); chat
+// accounting and trimming are the core's, which counts through the tokens module.
+import { encode as wEncode, decode as wDecode, countTokens as wCount, encodingForModel as wEncodingForModel,
+  tokenSpans as wSpans } from './unillm_tokens.js';
+import { tokenCounter as wCounter, trimMessages as wTrim } from './unillm.js';
 import { fromWasm, makeError } from './errors.js';
 import { defaultModels } from './models.js';
 
@@ -17,11 +20,12 @@ function text(t) {
   return t;
 }
 
+// A special-token set for the tokens module: "n" none, "a" all, "o" then each token after a NUL.
 function specials(v) {
-  if (v === undefined || v === null) return 'null';
-  if (v === 'all') return '"all"';
-  if (v instanceof Set) return JSON.stringify([...v]);
-  if (Array.isArray(v)) return JSON.stringify(v);
+  if (v === undefined || v === null) return 'n';
+  if (v === 'all') return 'a';
+  const list = v instanceof Set ? [...v] : v;
+  if (Array.isArray(list) && list.every((t) => typeof t === 'string')) return list.reduce((s, t) => `${s}\0${t}`, 'o');
   throw makeError('BadRequestError', 'special tokens must be "all" or an array of token strings');
 }
 
@@ -32,7 +36,7 @@ function call(fn) {
 /** Token ids (a `Uint32Array`). Special-token strings are an error unless allowed, as in tiktoken. */
 export function encode(t, opts = { encoding: 'o200k_base' }) {
   const [name, isEnc] = target(opts);
-  const disallowed = opts?.disallowedSpecial === undefined ? '"all"' : specials(opts.disallowedSpecial);
+  const disallowed = opts?.disallowedSpecial === undefined ? 'a' : specials(opts.disallowedSpecial);
   return call(() => wEncode(text(t), name, isEnc, specials(opts?.allowedSpecial), disallowed));
 }
 

@@ -1,9 +1,13 @@
-// Cloudflare Workers (workerd): compiling wasm from bytes at run time is forbidden, so the .wasm is
-// imported as a module (wrangler and esbuild-based bundlers do this for `.wasm` imports; a raw
-// workerd config declares it as a `wasm` module) and instantiated synchronously.
-import wasmModule from './unillm_bg.wasm';
-import { initSync } from './unillm.js';
+// Cloudflare Workers (workerd): compiling wasm from bytes at run time is forbidden, so the .wasm
+// files are imported as modules (wrangler and esbuild-based bundlers do this for `.wasm` imports;
+// a raw workerd config declares them as `wasm` modules). The tokens module is instantiated at
+// once, the core on first use.
+import tokensModule from './unillm_tokens_bg.wasm';
+import coreModule from './unillm_bg.wasm';
+import { initSync as initTokens } from './unillm_tokens.js';
+import { initLazy } from './unillm.js';
 
-initSync({ module: wasmModule });
+initTokens({ module: tokensModule });
+initLazy(() => ({ module: coreModule }));
 
 export * from './api.js';

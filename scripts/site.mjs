@@ -49,6 +49,9 @@ for (const f of files) {
     packed++;
   }
 }
-const wasm = path.join(dest, 'unillm_bg.wasm');
 const size = (f) => (existsSync(f) ? statSync(f).size : NaN);
-console.error(`[site] www/unillm/: ${copied} file(s) copied, ${packed} compressed; unillm_bg.wasm ${size(wasm)} bytes, ${size(`${wasm}.br`)} br, ${size(`${wasm}.gz`)} gzip`);
+const sizes = ['unillm_bg.wasm', 'unillm_tokens_bg.wasm'].map((f) => {
+  const wasm = path.join(dest, f);
+  return `${f} ${size(wasm)} bytes, ${size(`${wasm}.br`)} br, ${size(`${wasm}.gz`)} gzip`;
+});
+console.error(`[site] www/unillm/: ${copied} file(s) copied, ${packed} compressed; ${sizes.join('; ')}`);

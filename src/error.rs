@@ -225,6 +225,70 @@ impl LlmError {
     }
 }
 
+impl LlmError {
+    /// The same JSON as [`LlmError::to_json`], written without serde: the tokens wasm module
+    /// (`tokens-only`) uses it to keep a serializer out of its code.
+    pub fn to_json_plain(&self) -> String {
+        fn string(out: &mut String, s: &str) {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    c if (c as u32) < 0x20 => {
+                        let b = c as usize;
+                        out.push_str("\\u00");
+                        out.push(HEX[b >> 4] as char);
+                        out.push(HEX[b & 15] as char);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        fn key(out: &mut String, k: &str) {
+            out.push_str(",\"");
+            out.push_str(k);
+            out.push_str("\":");
+        }
+        let mut out = String::with_capacity(self.message.len() + 96);
+        out.push_str("{\"kind\":\"");
+        out.push_str(self.kind.name());
+        out.push_str("\",\"message\":");
+        string(&mut out, &self.message);
+        if let Some(s) = self.status {
+            key(&mut out, "status");
+            out.push_str(&s.to_string());
+        }
+        for (k, v) in [("provider", &self.provider), ("model", &self.model)] {
+            if let Some(v) = v {
+                key(&mut out, k);
+                string(&mut out, v);
+            }
+        }
+        key(&mut out, "retryable");
+        out.push_str(if self.retryable { "true" } else { "false" });
+        if let Some(ms) = self.retry_after_ms {
+            key(&mut out, "retryAfterMs");
+            out.push_str(&ms.to_string());
+        }
+        for (k, v) in [("code", &self.code), ("param", &self.param), ("requestId", &self.request_id)] {
+            if let Some(v) = v {
+                key(&mut out, k);
+                string(&mut out, v);
+            }
+        }
+        out.push('}');
+        out
+    }
+}
+
 impl std::fmt::Display for LlmError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.kind.name(), self.message)
@@ -325,6 +389,23 @@ pub fn parse_ratelimit_reset(headers: &[(String, String)], now_ms: u64) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_json_is_the_serde_json() {
+        let bare = LlmError::bad_request("unknown encoding \"x\\y\"\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f} é 😀").with_param("encoding");
+        let full = LlmError::new(ErrorKind::RateLimitError, "slow down")
+            .with_status(429)
+            .with_provider("openai")
+            .with_model("gpt-4o")
+            .with_retry_after_ms(Some(1500))
+            .with_code("rate_limit_exceeded")
+            .with_param("model");
+        let mut full = full;
+        full.request_id = Some("req_1".into());
+        for e in [bare, full, LlmError::malformed("")] {
+            assert_eq!(e.to_json_plain(), e.to_json());
+        }
+    }
 
     #[test]
     fn redacts_keys_and_bearer_tokens() {

@@ -26,16 +26,8 @@ pub struct TokenCount {
 
 /// The encoding for `model` (a `provider/` prefix is ignored), and whether it is the model's own.
 pub fn encoding_for(model: &str) -> Result<(&'static Encoding, bool), LlmError> {
-    let bare = match model.split_once('/') {
-        Some(("openai" | "azure" | "text-completion-openai", rest)) => rest,
-        _ => model,
-    };
-    if let Some(name) = crate::tokenizer::encoding_for_model(bare) {
-        if let Ok(enc) = Encoding::get(name) {
-            return Ok((enc, !model.contains('/') || bare != model));
-        }
-    }
-    Ok((Encoding::get("cl100k_base")?, false))
+    let (name, exact) = crate::tokenizer::counting_encoding(model);
+    Ok((Encoding::get(name)?, exact))
 }
 
 /// LiteLLM's `token_counter(model, messages=..., text=..., tools=..., tool_choice=...)`.

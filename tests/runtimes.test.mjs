@@ -135,8 +135,10 @@ export default {
   await run(bin('esbuild'), ['worker.mjs', '--bundle', '--format=esm', '--platform=neutral', '--conditions=workerd,worker,browser',
     '--main-fields=module,main', '--external:*.wasm', `--outfile=${path.join(dir, 'worker.js')}`, '--log-level=warning']);
   const bundled = readFileSync(path.join(dir, 'worker.js'), 'utf8');
-  assert.match(bundled, /from "\.\/unillm_bg\.wasm"/, 'the bundle imports the wasm as a module (workerd entry chosen)');
-  copyFileSync(path.join(app, 'node_modules', 'unillm', 'dist', 'unillm_bg.wasm'), path.join(dir, 'unillm_bg.wasm'));
+  for (const wasm of ['unillm_bg.wasm', 'unillm_tokens_bg.wasm']) {
+    assert.match(bundled, new RegExp(`from "\\./${wasm.replace('.', '\\.')}"`), `the bundle imports ${wasm} as a module (workerd entry chosen)`);
+    copyFileSync(path.join(app, 'node_modules', 'unillm', 'dist', wasm), path.join(dir, wasm));
+  }
   const port = await freePort();
   writeFileSync(path.join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -150,6 +152,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "unillm_bg.wasm", wasm = embed "unillm_bg.wasm"),
+    (name = "unillm_tokens_bg.wasm", wasm = embed "unillm_tokens_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
   globalOutbound = "internet",

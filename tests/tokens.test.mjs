@@ -85,3 +85,40 @@ test('bad input is a typed error; huge and pathological input stays fast', () =>
   }
   assert.equal(u.countTokens('still alive'), 2);
 });
+
+test('Node entry: only the tokens module is compiled at import; the core on its first use', async () => {
+  // a fresh process, counting the wasm modules compiled (the glue compiles with `new WebAssembly.Module`)
+  const entry = pathToFileURL(path.join(here, '.work', 'app', 'node_modules', 'unillm', 'dist', 'node.js')).href;
+  const script = `
+    const compiled = [];
+    const Original = WebAssembly.Module;
+    WebAssembly.Module = new Proxy(Original, { construct(target, args) { compiled.push(args[0].byteLength); return new target(...args); } });
+    const u = await import(${JSON.stringify(entry)});
+    const atImport = compiled.length;
+    const n = u.countTokens('Hello world! This is the first count.');
+    const afterCount = compiled.length;
+    const chat = u.tokenCounter({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello, world!' }] });
+    const afterChat = compiled.length;
+    const info = u.getModelInfo('gpt-4o');
+    console.log(JSON.stringify({ atImport, afterCount, afterChat, after: compiled.length, n, chat: chat.tokens, ctx: info.max_input_tokens }));`;
+  const { execFileSync } = await import('node:child_process');
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.deepEqual(out, { atImport: 1, afterCount: 1, afterChat: 2, after: 2, n: 9, chat: 11, ctx: 128000 });
+});
+
+test('unillm/init: both modules from bytes; one missing is a clear TypeError', async () => {
+  const dist = path.join(here, '.work', 'app', 'node_modules', 'unillm', 'dist');
+  const script = `
+    import { readFileSync } from 'node:fs';
+    const u = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'init.js')).href)});
+    const core = readFileSync(${JSON.stringify(path.join(dist, 'unillm_bg.wasm'))});
+    const tokens = readFileSync(${JSON.stringify(path.join(dist, 'unillm_tokens_bg.wasm'))});
+    let missing;
+    try { u.initSync({ core }); } catch (e) { missing = e.constructor.name + ': ' + e.message; }
+    await u.init({ core, tokens });
+    console.log(JSON.stringify({ missing, n: u.countTokens('Hello, world!'), chat: u.tokenCounter({ model: 'gpt-4o', text: 'Hello, world!' }).tokens, ctx: u.getModelInfo('gpt-4o').max_input_tokens }));`;
+  const { execFileSync } = await import('node:child_process');
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.match(out.missing, /^TypeError: unillm\/init: initSync\(\{ core, tokens \}\) needs both wasm modules/);
+  assert.deepEqual({ ...out, missing: undefined }, { missing: undefined, n: 4, chat: 4, ctx: 128000 });
+});

@@ -2,7 +2,7 @@
 // the cost estimator and the playground. Timings are marked for the tests
 // (`unillm:worker-ready`, `unillm:first-count`).
 import { $ } from './util.js';
-import { wasmModule, mainPackage } from './pkg.js';
+import { wasmModules, mainPackage } from './pkg.js';
 import { setupCounter } from './counter.js';
 import { setupCosts } from './costs.js';
 import { setupPlayground } from './playground.js';
@@ -37,8 +37,8 @@ function fail(message) {
 // the playground needs no worker: ready before anything loads (its package loads on first use)
 const playground = setupPlayground();
 try {
-  const module = await wasmModule();
-  const { version } = await call('init', { module });
+  const modules = await wasmModules();
+  const { version } = await call('init', { modules });
   performance.mark('unillm:worker-ready');
   $('version').textContent = `v${version}`;
   // the first count goes to the worker before the catalogue, so it shows first

@@ -1,7 +1,7 @@
 // The counting worker (a module worker): token counts, token spans and the cost table run here, so
 // a megabyte of text never blocks the page. Messages: `{ id, type, ...args }` in,
 // `{ id, result }` or `{ id, error: { name, message } }` out. The first message is `init` with the
-// compiled WebAssembly.Module (the page compiles the .wasm once and shares it); the page then asks
+// compiled WebAssembly.Modules (the page compiles each .wasm once and shares them); the page then asks
 // for the first count before the model catalogue, so that a count shows as early as possible.
 import { init, version, modelList, getModelInfo, tokenCounter, tokenize, costPerToken } from './unillm/init.js';
 
@@ -9,9 +9,9 @@ import { init, version, modelList, getModelInfo, tokenCounter, tokenize, costPer
 let priced = [];
 
 const handlers = {
-  async init({ module }) {
+  async init({ modules }) {
     const t0 = performance.now();
-    await init(module);
+    await init(modules);
     return { version: version(), ms: performance.now() - t0 };
   },
 

@@ -58,6 +58,9 @@ mod bpe;
 mod data;
 mod merges;
 mod pretokenize;
+mod model_map;
+
+pub use model_map::{counting_encoding, encoding_for_model};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -212,7 +215,7 @@ fn build(name: &'static str) -> Result<Encoding, String> {
             let n = v.len();
             (OnceLock::from(Some(v)), None, n, CL100K_SPECIALS, Split::Cl100k)
         }
-        _ => return Err(format!("unknown encoding {name:?}")),
+        _ => return Err(format!("unknown encoding {name}")),
     };
     Ok(Encoding { name, vocab, merges, light_bytes: AtomicUsize::new(0), n_ordinary, specials, split })
 }
@@ -230,19 +233,7 @@ impl Encoding {
         let (slot, name): (&'static Slot, &'static str) = match name {
             "o200k_base" => (&O200K_SLOT, "o200k_base"),
             "cl100k_base" => (&CL100K_SLOT, "cl100k_base"),
-            other => {
-                let hint = match other {
-                    "p50k_base" | "p50k_edit" | "r50k_base" | "gpt2" | "o200k_harmony" => {
-                        " (a tiktoken encoding not compiled into this build)"
-                    }
-                    _ => "",
-                };
-                return Err(LlmError::bad_request(format!(
-                    "unknown encoding {other:?}{hint}; available: {}",
-                    ENCODINGS.join(", ")
-                ))
-                .with_param("encoding"));
-            }
+            other => return Err(model_map::unknown_encoding(other)),
         };
         match slot.get_or_init(|| build(name)) {
             Ok(e) => Ok(e),
@@ -436,7 +427,7 @@ impl Encoding {
         if policy.disallowed != SpecialSet::None {
             if let Some((_, tok, _)) = self.find_special(text, 0, &disallowed) {
                 return Err(LlmError::bad_request(format!(
-                    "the text contains the special token {tok:?}, which is disallowed; allow it, or encode it as ordinary text"
+                    "the text contains the special token \"{tok}\", which is disallowed; allow it, or encode it as ordinary text"
                 ))
                 .with_code("disallowed_special_token"));
             }
@@ -571,93 +562,6 @@ pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 3]> {
     std::hint::black_box(&vocab);
     Some([t0 - tm, t1 - t0, t2 - t1])
 }
-
-/// The tiktoken encoding OpenAI uses for `model`, following tiktoken's `encoding_for_model`
-/// (exact names first, then prefixes; `ft:<base>:...` uses the base model). Names of encodings
-/// not compiled in (`p50k_base`, `r50k_base`, `p50k_edit`, `gpt2`, `o200k_harmony`) are returned
-/// too, so callers can say which encoding a model needs; [`Encoding::get`] rejects them.
-pub fn encoding_for_model(model: &str) -> Option<&'static str> {
-    if let Some(rest) = model.strip_prefix("ft:") {
-        let base = rest.split(':').next().unwrap_or(rest);
-        return encoding_for_model(base);
-    }
-    if let Some(&(_, enc)) = MODEL_TO_ENCODING.iter().find(|(m, _)| *m == model) {
-        return Some(enc);
-    }
-    MODEL_PREFIX_TO_ENCODING
-        .iter()
-        .find(|(p, _)| model.starts_with(p))
-        .map(|&(_, enc)| enc)
-}
-
-const O200K: &str = "o200k_base";
-const CL100K: &str = "cl100k_base";
-const P50K: &str = "p50k_base";
-const R50K: &str = "r50k_base";
-
-const MODEL_PREFIX_TO_ENCODING: &[(&str, &str)] = &[
-    ("o1-", O200K),
-    ("o3-", O200K),
-    ("o4-mini-", O200K),
-    ("gpt-5", O200K),
-    ("gpt-4.5-", O200K),
-    ("gpt-4.1-", O200K),
-    ("chatgpt-4o-", O200K),
-    ("gpt-4o-", O200K),
-    ("gpt-4-", CL100K),
-    ("gpt-3.5-turbo-", CL100K),
-    ("gpt-35-turbo-", CL100K),
-    ("gpt-oss-", "o200k_harmony"),
-    ("codex-mini", O200K),
-];
-
-const MODEL_TO_ENCODING: &[(&str, &str)] = &[
-    ("o1", O200K),
-    ("o3", O200K),
-    ("o4-mini", O200K),
-    ("gpt-5", O200K),
-    ("gpt-4.1", O200K),
-    ("gpt-4o", O200K),
-    ("gpt-4", CL100K),
-    ("gpt-3.5-turbo", CL100K),
-    ("gpt-3.5", CL100K),
-    ("gpt-35-turbo", CL100K),
-    ("davinci-002", CL100K),
-    ("babbage-002", CL100K),
-    ("text-embedding-ada-002", CL100K),
-    ("text-embedding-3-small", CL100K),
-    ("text-embedding-3-large", CL100K),
-    ("text-davinci-003", P50K),
-    ("text-davinci-002", P50K),
-    ("text-davinci-001", R50K),
-    ("text-curie-001", R50K),
-    ("text-babbage-001", R50K),
-    ("text-ada-001", R50K),
-    ("davinci", R50K),
-    ("curie", R50K),
-    ("babbage", R50K),
-    ("ada", R50K),
-    ("code-davinci-002", P50K),
-    ("code-davinci-001", P50K),
-    ("code-cushman-002", P50K),
-    ("code-cushman-001", P50K),
-    ("davinci-codex", P50K),
-    ("cushman-codex", P50K),
-    ("text-davinci-edit-001", "p50k_edit"),
-    ("code-davinci-edit-001", "p50k_edit"),
-    ("text-similarity-davinci-001", R50K),
-    ("text-similarity-curie-001", R50K),
-    ("text-similarity-babbage-001", R50K),
-    ("text-similarity-ada-001", R50K),
-    ("text-search-davinci-doc-001", R50K),
-    ("text-search-curie-doc-001", R50K),
-    ("text-search-babbage-doc-001", R50K),
-    ("text-search-ada-doc-001", R50K),
-    ("code-search-babbage-code-001", R50K),
-    ("code-search-ada-code-001", R50K),
-    ("gpt2", "gpt2"),
-    ("gpt-2", "gpt2"),
-];
 
 #[cfg(test)]
 mod tests {
