@@ -378,3 +378,9 @@ export declare function tokenCounter(args: { model: string; messages?: ChatMessa
 /** The conversation fitted into `maxTokens` (default: 75% of the model's input window), keeping system messages and the latest turns. */
 export declare function trimMessages(args: { model: string; messages: ChatMessage[]; maxTokens?: number; models?: ModelRegistry }): ChatMessage[];
 export declare function encodingForModel(model: string): string | undefined;
+/**
+ * Forgets the merged words the tokenizer remembers across calls (bounded, at most a few MB; a
+ * text whose words were seen before counts faster) and returns how many there were. Counts are
+ * the same either way.
+ */
+export declare function clearTokenCache(): number;

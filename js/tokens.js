@@ -2,7 +2,7 @@
 // decoding and counting text use the tokens module alone (`unillm_tokens_bg.wasm`); chat
 // accounting and trimming are the core's, which counts through the tokens module.
 import { encode as wEncode, decode as wDecode, countTokens as wCount, encodingForModel as wEncodingForModel,
-  tokenSpans as wSpans } from './unillm_tokens.js';
+  tokenSpans as wSpans, clearCache as wClearCache } from './unillm_tokens.js';
 import { tokenCounter as wCounter, trimMessages as wTrim } from './unillm.js';
 import { fromWasm, makeError } from './errors.js';
 import { defaultModels } from './models.js';
@@ -87,4 +87,9 @@ export function trimMessages({ model, messages, maxTokens, models } = {}) {
 /** The tiktoken encoding of an OpenAI model (`undefined` for other models). */
 export function encodingForModel(model) {
   return wEncodingForModel(String(model));
+}
+
+/** Forgets the merged words the tokenizer remembers across calls; returns how many there were. */
+export function clearTokenCache() {
+  return wClearCache();
 }

@@ -122,3 +122,17 @@ test('unillm/init: both modules from bytes; one missing is a clear TypeError', a
   assert.match(out.missing, /^TypeError: unillm\/init: initSync\(\{ core, tokens \}\) needs both wasm modules/);
   assert.deepEqual({ ...out, missing: undefined }, { missing: undefined, n: 4, chat: 4, ctx: 128000 });
 });
+
+test('clearTokenCache: merged words are remembered across calls, bounded, and forgetting changes no count', () => {
+  const text = 'Привет, мир! Многоязычный текст повторяется: токенизация, токенизация, токенизация. 日本語のテキスト。';
+  const before = u.countTokens(text, { encoding: 'cl100k_base' });
+  u.clearTokenCache();
+  const fresh = u.countTokens(text, { encoding: 'cl100k_base' });
+  const again = u.countTokens(text, { encoding: 'cl100k_base' });
+  assert.equal(fresh, before);
+  assert.equal(again, before);
+  const remembered = u.clearTokenCache();
+  assert.ok(remembered > 0 && remembered < 100, `the text's merged words: ${remembered}`);
+  assert.equal(u.clearTokenCache(), 0);
+  assert.equal(u.countTokens(text, { encoding: 'cl100k_base' }), before);
+});

@@ -63,7 +63,7 @@ mod model_map;
 pub use model_map::{counting_encoding, encoding_for_model};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub use bpe::Rank;
 
@@ -110,6 +110,8 @@ pub struct Encoding {
     merges: Option<merges::Merges<'static>>,
     /// Bytes encoded with `merges` so far.
     light_bytes: AtomicUsize,
+    /// Pieces merged with the index, remembered across calls.
+    memo: Mutex<bpe::Memo>,
     n_ordinary: usize,
     specials: &'static [(&'static str, Rank)],
     split: Split,
@@ -217,7 +219,12 @@ fn build(name: &'static str) -> Result<Encoding, String> {
         }
         _ => return Err(format!("unknown encoding {name}")),
     };
-    Ok(Encoding { name, vocab, merges, light_bytes: AtomicUsize::new(0), n_ordinary, specials, split })
+    Ok(Encoding { name, vocab, merges, light_bytes: AtomicUsize::new(0), memo: Mutex::default(), n_ordinary, specials, split })
+}
+
+/// [`Encoding::clear_cache`] for every encoding built so far (none is built for it).
+pub fn clear_caches() -> usize {
+    [&O200K_SLOT, &CL100K_SLOT].iter().filter_map(|s| s.get()?.as_ref().ok()).map(Encoding::clear_cache).sum()
 }
 
 /// The index of a kind-2 table (o200k_base).
@@ -366,14 +373,34 @@ impl Encoding {
     fn for_each_ordinary_index<F: FnMut(Rank)>(&self, text: &str, vocab: &Vocab, emit: &mut F) {
         let s = text.as_bytes();
         let next = self.next_fn();
-        let mut memo = bpe::Memo::default();
+        // the encoding's memo, unless another thread is using it (then one for this call)
+        let mut own = None;
+        let mut shared = self.memo.try_lock().ok();
+        let memo = match shared.as_deref_mut() {
+            Some(m) => m,
+            None => own.insert(bpe::Memo::default()),
+        };
         let mut p = 0;
         while p < s.len() {
             let e = next(s, p).clamp(p + 1, s.len());
             if let Some(piece) = s.get(p..e) {
-                vocab.encode_piece_memo(s, p, piece, &mut memo, emit);
+                vocab.encode_piece_memo(piece, memo, emit);
             }
             p = e;
+        }
+    }
+
+    /// Forgets the merged pieces this encoding remembers across calls (see [`bpe::Memo`]), and
+    /// returns how many there were. Counts are the same either way; a text whose words were
+    /// seen before is only faster.
+    pub fn clear_cache(&self) -> usize {
+        match self.memo.lock() {
+            Ok(mut m) => {
+                let n = m.len();
+                m.clear();
+                n
+            }
+            Err(_) => 0,
         }
     }
 
@@ -566,6 +593,48 @@ pub fn __bench_init_phases(now: &dyn Fn() -> f64) -> Option<[f64; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The memo kept across calls gives the same tokens as merging afresh, for pieces seen
+    /// before and after it fills up and starts over.
+    #[test]
+    fn memo_across_calls_is_exact_and_bounded() {
+        let e = build("cl100k_base").expect("cl100k"); // its own memo; the index from the start
+        let v = e.vocab().expect("index");
+        let word = |i: usize| {
+            let mut w = String::from(" q");
+            let mut x = i;
+            loop {
+                w.push((b'a' + (x % 26) as u8) as char);
+                x /= 26;
+                if x == 0 {
+                    break;
+                }
+            }
+            w.push_str("zx");
+            w
+        };
+        let fresh = |t: &str| {
+            let mut out = Vec::new();
+            v.encode_piece(t.as_bytes(), &mut |r| out.push(r));
+            out
+        };
+        let mut multi = 0;
+        for i in 0..70_000 {
+            let w = word(i);
+            let want = fresh(&w);
+            multi += usize::from(want.len() > 1);
+            assert_eq!(e.encode_ordinary(&w), want, "{w:?}");
+            if i % 7 == 0 {
+                let again = word(i / 2);
+                assert_eq!(e.encode_ordinary(&again), fresh(&again), "{again:?} again");
+            }
+        }
+        assert!(multi > 66_000, "the words should need merging: {multi}");
+        let remembered = e.clear_cache();
+        assert!(remembered > 0 && remembered <= 1 << 16, "bounded: {remembered}");
+        assert_eq!(e.clear_cache(), 0);
+        assert_eq!(e.encode_ordinary(&word(5)), fresh(&word(5)));
+    }
 
     /// Short texts go through the merge rules without building the index; a piece too long for
     /// the rules, or a token's bytes, builds it; the tokens agree either way.
@@ -815,6 +884,45 @@ mod split_timing {
             let n = enc.count(&text);
             let all = t.elapsed();
             eprintln!("{kind}: {} MB, split {split:?}, count {all:?}; {pieces} pieces, {single} single-token, {long} >16B non-token, {n} tokens", s.len() / 1_000_000);
+        }
+    }
+}
+
+#[cfg(test)]
+mod memo_timing {
+    /// `cargo test --release --lib memo_warm -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn memo_warm() {
+        use std::time::Instant;
+        let enc = super::Encoding::get("o200k_base").unwrap();
+        for kind in ["prose", "code", "multilingual"] {
+            let path = format!("{}/benches/.work/corpus/{kind}.txt", env!("CARGO_MANIFEST_DIR"));
+            let Ok(text) = std::fs::read_to_string(path) else { return };
+            let docs: Vec<&str> = text.split('\u{0}').collect();
+            enc.count(&text);
+            enc.clear_cache();
+            let t = Instant::now();
+            let n: usize = docs.iter().map(|d| enc.count(d)).sum();
+            let cold = t.elapsed();
+            let t = Instant::now();
+            let n2: usize = docs.iter().map(|d| enc.count(d)).sum();
+            let warm = t.elapsed();
+            let len: Vec<usize> = {
+                let s = text.as_bytes();
+                let mut h = vec![0usize; 8];
+                let mut p = 0;
+                while p < s.len() {
+                    let e = super::pretokenize::o200k_next(s, p);
+                    let l = e - p;
+                    if enc.vocab().and_then(|v| v.rank(&s[p..e])).is_none() {
+                        h[match l { 0..=8 => 0, 9..=16 => 1, 17..=32 => 2, 33..=64 => 3, 65..=128 => 4, 129..=256 => 5, 257..=1024 => 6, _ => 7 }] += l;
+                    }
+                    p = e;
+                }
+                h
+            };
+            eprintln!("{kind}: {} docs, memo {}, cold {cold:?} warm {warm:?} ({n} {n2}); multi-token piece bytes by length <=8,16,32,64,128,256,1024,more: {len:?}", docs.len(), enc.clear_cache());
         }
     }
 }

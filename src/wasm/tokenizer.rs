@@ -79,3 +79,9 @@ pub fn count_tokens(text: &str, name: &str, is_encoding: bool) -> Result<f64, Js
 pub fn encoding_for_model(model: &str) -> Option<String> {
     model_encoding(model).map(str::to_owned)
 }
+
+/// Forgets the merged pieces the encodings remember across calls; returns how many there were.
+#[wasm_bindgen(js_name = clearCache)]
+pub fn clear_cache() -> f64 {
+    crate::tokenizer::clear_caches() as f64
+}

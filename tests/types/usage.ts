@@ -1,7 +1,7 @@
 // Compiled (not run) by `npm test`: the public types must accept idiomatic code and reject misuse.
 import {
   completion, createClient, version, Stream, UnillmError, RateLimitError, AuthenticationError,
-  getModelInfo, completionCost, supportsVision, ModelRegistry, tokenize, countTokens, supportedProviders,
+  getModelInfo, completionCost, supportsVision, ModelRegistry, tokenize, countTokens, clearTokenCache, supportedProviders,
   type ChatCompletion, type ChatCompletionChunk, type ChatMessage, type Tool,
 } from '../.work/app/node_modules/unillm/dist/index.js';
 
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   await createClient({ models: reg }).completion({ model: 'openai/my-model', messages });
   const { ids, ends }: { ids: Uint32Array; ends: Uint32Array } = tokenize('hi', { model: 'gpt-4o' });
   const n: number = countTokens('hi', { encoding: 'cl100k_base' });
+  const forgotten: number = clearTokenCache();
+  void forgotten;
   const providers: string[] = supportedProviders();
   void providers;
   void ctx; void cost; void priced; void vision; void ids; void ends; void n;
