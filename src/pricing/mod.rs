@@ -47,6 +47,7 @@ pub use info::{ModelInfo, ModelRegistry, PriceTier};
 pub use offpeak::{OffPeakPricing, OffPeakWindow};
 pub use trim::{trim_messages, TrimOptions};
 
+use std::rc::Rc;
 use crate::error::LlmError;
 use crate::types::{ChatResponse, Usage};
 
@@ -109,19 +110,21 @@ impl ModelRegistry {
     /// know). Lookups in the built-in table alone are memoised: the table never changes, and a
     /// miss walks every fallback rule (≈0.2 ms in wasm), which every call to a model the table
     /// lacks (an Azure deployment, a local vLLM model) would otherwise pay again.
-    fn priced_info(&self, model: &str, provider: Option<&str>) -> (Option<String>, Option<ModelInfo>) {
+    /// A hit shares the entry (`Rc`): cloning a `ModelInfo` (its maps of prices and flags, ~60
+    /// strings) cost more than the rest of pricing a call.
+    fn priced_info(&self, model: &str, provider: Option<&str>) -> (Option<String>, Option<Rc<ModelInfo>>) {
         let compute = || {
             let provider = match provider {
                 Some(p) => Some(p.to_string()),
                 None => self.provider_of(model),
             };
-            let info = self.model_info_for(model, provider.as_deref()).filter(|i| !i.inferred);
+            let info = self.model_info_for(model, provider.as_deref()).filter(|i| !i.inferred).map(Rc::new);
             (provider, info)
         };
         if !self.is_builtin_only() {
             return compute();
         }
-        type Memo = std::collections::HashMap<(String, Option<String>), (Option<String>, Option<ModelInfo>)>;
+        type Memo = std::collections::HashMap<(String, Option<String>), (Option<String>, Option<Rc<ModelInfo>>)>;
         thread_local! {
             static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
         }
