@@ -38,6 +38,16 @@ export async function runSmoke(unillm, baseURL) {
     assert(/^\d+\.\d+\.\d+/.test(unillm.version()), `version() = ${unillm.version()}`);
   });
 
+  // the tokenizer is a wasm module of its own: counted directly, and by the core through it
+  await check('tokens: count, encode/decode, chat accounting through the core', () => {
+    eq(unillm.countTokens('Hello, world!'), 4, 'o200k count');
+    const ids = unillm.encode('héllo wörld 🎉', { encoding: 'cl100k_base' });
+    eq(unillm.decode(ids, { encoding: 'cl100k_base' }), 'héllo wörld 🎉', 'round trip');
+    // 3 (message) + 4 (text) + 1 (role) + 3 (priming)
+    eq(unillm.tokenCounter({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello, world!' }] }).tokens, 11, 'tokenCounter');
+    eq(unillm.getModelInfo('gpt-4o').max_input_tokens, 128000, 'model table');
+  });
+
   await check('mock non-streaming', async () => {
     const r = await unillm.completion({ model: 'mock/demo', messages: [{ role: 'user', content: 'ping' }] });
     eq(r.object, 'chat.completion', 'object');
