@@ -55,12 +55,8 @@ impl<'de> Deserialize<'de> for Headers {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object of header values or an array of [name, value] pairs")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Headers, A::Error> {
-                let mut out = Vec::new();
-                while let Some(pair) = seq.next_element()? {
-                    out.push(pair);
-                }
-                Ok(Headers::Pairs(out))
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Headers, A::Error> {
+                crate::types::seq_to_vec(seq).map(Headers::Pairs)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Headers, A::Error> {
                 BTreeMap::deserialize(de::value::MapAccessDeserializer::new(map)).map(Headers::Map)

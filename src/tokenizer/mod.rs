@@ -845,21 +845,19 @@ mod init_timing {
 
 #[cfg(test)]
 mod split_timing {
-    /// `cargo test --release --lib split_vs_merge -- --ignored --nocapture` (needs the corpus
-    /// dumped by the parity test's `dump_corpus`).
+    /// The benchmark corpus of one kind (dumped by the parity test's `dump_corpus`), if present.
+    fn corpus(kind: &str) -> Option<String> {
+        std::fs::read_to_string(format!("{}/benches/.work/corpus/{kind}.txt", env!("CARGO_MANIFEST_DIR"))).ok()
+    }
+
+    /// `cargo test --release --lib split_vs_merge -- --ignored --nocapture`
     #[test]
     #[ignore]
     fn split_vs_merge() {
         use std::time::Instant;
         let enc = super::Encoding::get("o200k_base").unwrap();
         for kind in ["prose", "code", "multilingual"] {
-            let path = format!(
-                "{}/benches/.work/corpus/{kind}.txt",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let Ok(text) = std::fs::read_to_string(path) else {
-                return;
-            };
+            let Some(text) = corpus(kind) else { return };
             let s = text.as_bytes();
             let (mut pieces, mut long, mut single) = (0usize, 0usize, 0usize);
             let t = Instant::now();
@@ -886,10 +884,8 @@ mod split_timing {
             eprintln!("{kind}: {} MB, split {split:?}, count {all:?}; {pieces} pieces, {single} single-token, {long} >16B non-token, {n} tokens", s.len() / 1_000_000);
         }
     }
-}
 
-#[cfg(test)]
-mod memo_timing {
+    /// The corpus counted document by document with the memo cleared, then again warm:
     /// `cargo test --release --lib memo_warm -- --ignored --nocapture`
     #[test]
     #[ignore]
@@ -897,32 +893,18 @@ mod memo_timing {
         use std::time::Instant;
         let enc = super::Encoding::get("o200k_base").unwrap();
         for kind in ["prose", "code", "multilingual"] {
-            let path = format!("{}/benches/.work/corpus/{kind}.txt", env!("CARGO_MANIFEST_DIR"));
-            let Ok(text) = std::fs::read_to_string(path) else { return };
+            let Some(text) = corpus(kind) else { return };
             let docs: Vec<&str> = text.split('\u{0}').collect();
-            enc.count(&text);
+            enc.count(&text); // the index built
             enc.clear_cache();
             let t = Instant::now();
             let n: usize = docs.iter().map(|d| enc.count(d)).sum();
             let cold = t.elapsed();
             let t = Instant::now();
-            let n2: usize = docs.iter().map(|d| enc.count(d)).sum();
+            let warm_n: usize = docs.iter().map(|d| enc.count(d)).sum();
             let warm = t.elapsed();
-            let len: Vec<usize> = {
-                let s = text.as_bytes();
-                let mut h = vec![0usize; 8];
-                let mut p = 0;
-                while p < s.len() {
-                    let e = super::pretokenize::o200k_next(s, p);
-                    let l = e - p;
-                    if enc.vocab().and_then(|v| v.rank(&s[p..e])).is_none() {
-                        h[match l { 0..=8 => 0, 9..=16 => 1, 17..=32 => 2, 33..=64 => 3, 65..=128 => 4, 129..=256 => 5, 257..=1024 => 6, _ => 7 }] += l;
-                    }
-                    p = e;
-                }
-                h
-            };
-            eprintln!("{kind}: {} docs, memo {}, cold {cold:?} warm {warm:?} ({n} {n2}); multi-token piece bytes by length <=8,16,32,64,128,256,1024,more: {len:?}", docs.len(), enc.clear_cache());
+            assert_eq!(n, warm_n);
+            eprintln!("{kind}: {} docs, {n} tokens, cleared {cold:?}, warm {warm:?}, {} pieces remembered", docs.len(), enc.clear_cache());
         }
     }
 }

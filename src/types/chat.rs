@@ -787,7 +787,7 @@ pub struct FunctionCallDelta {
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// Every element of a JSON array.
-fn seq_to_vec<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+pub(crate) fn seq_to_vec<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
     let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
     while let Some(x) = seq.next_element()? {
         out.push(x);
@@ -795,47 +795,49 @@ fn seq_to_vec<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result
     Ok(out)
 }
 
-impl<'de> Deserialize<'de> for Content {
+/// A JSON string or an array of `T`: the two shapes of `content` and `stop`.
+enum StrOrSeq<T> {
+    Str(String),
+    Seq(Vec<T>),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for StrOrSeq<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Content;
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = StrOrSeq<T>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string or an array of content parts")
+                f.write_str("a string or an array")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Content, E> {
-                Ok(Content::Text(v.to_owned()))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StrOrSeq::Str(v.to_owned()))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Content, E> {
-                Ok(Content::Text(v))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(StrOrSeq::Str(v))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Content, A::Error> {
-                seq_to_vec(seq).map(Content::Parts)
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                seq_to_vec(seq).map(StrOrSeq::Seq)
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match StrOrSeq::deserialize(d)? {
+            StrOrSeq::Str(s) => Content::Text(s),
+            StrOrSeq::Seq(parts) => Content::Parts(parts),
+        })
     }
 }
 
 impl<'de> Deserialize<'de> for Stop {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Stop;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string or an array of strings")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Stop, E> {
-                Ok(Stop::One(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Stop, E> {
-                Ok(Stop::One(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Stop, A::Error> {
-                seq_to_vec(seq).map(Stop::Many)
-            }
-        }
-        d.deserialize_any(V)
+        Ok(match StrOrSeq::deserialize(d)? {
+            StrOrSeq::Str(s) => Stop::One(s),
+            StrOrSeq::Seq(many) => Stop::Many(many),
+        })
     }
 }
 

@@ -3,3 +3,4 @@
 mod chat;
 
 pub use chat::*;
+pub(crate) use chat::seq_to_vec;
