@@ -255,9 +255,16 @@ async function attempt(request, options, clientEnv, fetchFn) {
       if (!res.body) throw makeError('APIConnectionError', 'the provider sent no body', ctx);
       return new Stream(call, res.body, abort, ctx);
     }
-    let bytes;
-    try { bytes = new Uint8Array(await abort.race(res.arrayBuffer())); } catch (e) { throw transportError(e, abort, ctx); }
-    const out = JSON.parse(call.parse(res.status, bytes));
+    let out;
+    if (transport.pass === true) {
+      let text;
+      try { text = await abort.race(res.text()); } catch (e) { throw transportError(e, abort, ctx); }
+      out = passThrough(call, text) ?? JSON.parse(call.parse(res.status, encoder.encode(text)));
+    } else {
+      let bytes;
+      try { bytes = new Uint8Array(await abort.race(res.arrayBuffer())); } catch (e) { throw transportError(e, abort, ctx); }
+      out = JSON.parse(call.parse(res.status, bytes));
+    }
     abort.done();
     call.free();
     return out;
@@ -266,6 +273,31 @@ async function attempt(request, options, clientEnv, fetchFn) {
     try { call.free(); } catch { /* already freed */ }
     throw fromWasm(e, ctx);
   }
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A 2xx answer already in OpenAI's format (the head's `"pass": true`), parsed here once, as the
+ * caller's own `JSON.parse` would, with `usage.cost` from the core's price table; `undefined`
+ * when the core must read it instead (`call.parse`). The checks are the core's own passthrough
+ * checks (`passthrough` in src/provider/openai.rs); a `\uD8xx` escape takes the core's path,
+ * which reads a lone surrogate as U+FFFD, as streams do. Parsing in the core would cost a copy
+ * of the body into wasm, a second parse and a decode of the result back. */
+function passThrough(call, text) {
+  if (text.includes('\\ud') || text.includes('\\uD')) return undefined;
+  let out;
+  try { out = JSON.parse(text); } catch { return undefined; }
+  if (!isObject(out) || typeof out.id !== 'string' || out.id === '' || typeof out.model !== 'string' || out.model === ''
+    || !Number.isSafeInteger(out.created) || out.created <= 0 || !Array.isArray(out.choices)) return undefined;
+  for (const c of out.choices) if (!isObject(c) || !isObject(c.message)) return undefined;
+  const usage = out.usage;
+  if (usage != null) {
+    if (!isObject(usage)) return undefined;
+    const cost = call.usageCost(JSON.stringify(usage), typeof out.service_tier === 'string' ? out.service_tier : undefined);
+    if (cost < 0) return undefined;
+    if (!Number.isNaN(cost)) usage.cost = cost;
+  }
+  return out;
 }
 
 function normalizeHeaders(...sources) {

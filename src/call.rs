@@ -273,6 +273,7 @@ impl Call {
     /// newline and the body as is. The line is
     /// `{"provider","model","stream","http":{"method","url","headers":{name: value}}}`, or with
     /// `"json": body` / `"events": [frame, ...]` (the mock's answer) in place of `"http"`.
+    /// `"pass":true` after `"stream"` says a 2xx answer passes through ([`Call::passes_through`]).
     /// Header names are unique ([`provider::add_headers`]); a repeat would be joined with `, `.
     pub fn wire(&self) -> Result<String, LlmError> {
         // written by hand: a derived Serialize and a map for the headers cost ~2 KB of wasm
@@ -291,6 +292,9 @@ impl Call {
         out.push_str(if self.is_stream() { ",\"stream\":true" } else { ",\"stream\":false" });
         match &t {
             Transport::Http(h) => {
+                if self.passes_through() {
+                    out.push_str(",\"pass\":true");
+                }
                 out.push_str(",\"http\":{\"method\":");
                 string(&mut out, h.method);
                 out.push_str(",\"url\":");
@@ -373,6 +377,20 @@ impl Call {
         }
         let r = self.parse(status, body)?;
         serde_json::to_string(&r).map_err(|e| LlmError::malformed(format!("serialization failed: {e}")))
+    }
+
+    /// For a body JS parsed itself because the head said `"pass":true` (see [`Call::wire`]): the
+    /// cost to add to its `usage` (whose JSON text is `usage_json`), `Some(None)` for a model
+    /// without a price, `None` when the usage is not one [`Call::parse_json`] passes through
+    /// (then JS takes [`Call::parse_json`] with the body's bytes).
+    pub fn usage_cost(&self, usage_json: &str, service_tier: Option<&str>) -> Option<Option<f64>> {
+        provider::openai::passthrough_cost(usage_json, service_tier, |u, tier| self.cost(u, tier))
+    }
+
+    /// Whether a 2xx non-streaming answer reaches the caller as the provider sent it (plus the
+    /// cost), so that JS may parse it itself ([`Call::usage_cost`]).
+    pub fn passes_through(&self) -> bool {
+        self.mock_response.is_none() && !self.is_stream() && self.provider.passes_responses_through()
     }
 
     /// Classifies a non-2xx answer, with the wait a retry should honour.
@@ -570,7 +588,29 @@ mod tests {
             let cost = typed.usage.and_then(|u| u.cost).expect("priced");
             assert_eq!(out["usage"]["cost"].as_f64(), Some(cost), "{model}");
             assert_eq!(out["choices"][0]["message"]["refusal"], serde_json::Value::Null, "{model}: passed through");
+            // JS parses such a body itself and asks for only the cost: the same number
+            assert!(c.passes_through(), "{model}");
+            assert!(c.wire().expect("wire").split_once('\n').is_some_and(|(head, _)| head.contains(r#""pass":true"#)), "{model}");
+            let usage = serde_json::to_string(&out["usage"].as_object().map(|u| {
+                let mut u = u.clone();
+                u.remove("cost");
+                u
+            }))
+            .expect("usage");
+            assert_eq!(c.usage_cost(&usage, Some("default")), Some(Some(cost)), "{model}");
+            // declined as the passthrough declines: a cost already there, not an object, a wrong type
+            assert_eq!(c.usage_cost(r#"{"prompt_tokens":1,"cost":0.5}"#, None), None);
+            assert_eq!(c.usage_cost("[1]", None), None);
+            assert_eq!(c.usage_cost(r#"{"prompt_tokens":"9"}"#, None), None);
+            assert_eq!(c.usage_cost("{", None), None);
         }
+        // not for a model without a price, a stream, or the mock
+        let unpriced = call(json!({"model": "openai/my-finetune-xyz", "messages": [{"role": "user", "content": "hi"}]}), opts.clone()).expect("call");
+        assert_eq!(unpriced.usage_cost(r#"{"prompt_tokens":1,"completion_tokens":1}"#, None), Some(None));
+        let streamed = call(json!({"model": "openai/gpt-4o", "stream": true, "messages": [{"role": "user", "content": "hi"}]}), opts.clone()).expect("call");
+        assert!(!streamed.passes_through() && !streamed.wire().expect("wire").contains(r#""pass""#));
+        let mocked = CallOptions { mock_response: Some("hi".into()), ..opts.clone() };
+        assert!(!call(json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}), mocked).expect("call").passes_through());
         // a body the passthrough declines still parses the typed way (id and created filled in)
         let c = call(json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}), opts).expect("call");
         let out: serde_json::Value =

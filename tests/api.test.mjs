@@ -182,6 +182,31 @@ test('non-streaming answers pass through as the provider sent them, with usage.c
   assert.deepEqual({ ...r, usage, id: raw.id, created: raw.created }, raw);
 });
 
+test('a 2xx answer JS does not pass through takes the core: fields filled in, lone surrogates, errors, no price', async () => {
+  const answer = (text) => async () => new Response(text, { headers: { 'content-type': 'application/json' } });
+  const call = (text, model = 'openai/gpt-4o-mini') => u.completion({ model, apiKey: VALID_KEY, messages, fetch: answer(text) });
+  const usage = { prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 };
+  const full = { id: 'chatcmpl-x', object: 'chat.completion', created: 1741570283, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }], usage };
+  // passed through: as sent, priced; a model without a price gets no cost
+  const r = await call(JSON.stringify(full));
+  assert.deepEqual({ ...r, usage: { ...r.usage, cost: undefined } }, { ...full, usage: { ...usage, cost: undefined } });
+  assert.ok(r.usage.cost > 0);
+  assert.equal((await call(JSON.stringify(full), 'openai/my-own-finetune')).usage.cost, undefined);
+  // no created / model / role: the core fills them in, as for any provider
+  const bare = await call(JSON.stringify({ id: 'r1', choices: [{ message: { content: 'Hi' } }], usage }));
+  assert.ok(bare.created > 0 && bare.id === 'r1' && bare.model === 'gpt-4o-mini');
+  assert.equal(bare.choices[0].message.role, 'assistant');
+  assert.ok(bare.usage.cost > 0);
+  // a lone surrogate escape reads as U+FFFD (as in streams); a pair stays the character it is
+  const lone = await call(JSON.stringify(full).replace('"Hi"', '"a\\ud800b \\ud83d\\ude00"'));
+  assert.equal(lone.choices[0].message.content, 'a\ufffdb \u{1f600}');
+  // usage of the wrong shape: the core's parse decides (a wrong type is a typed error, never a throw from JSON)
+  await assert.rejects(call(JSON.stringify({ ...full, usage: { prompt_tokens: 'nine' } })), u.UnillmError);
+  // an error object in a 200 answer: a typed error
+  await assert.rejects(call(JSON.stringify({ error: { message: 'The server had an error', type: 'server_error' } })), u.UnillmError);
+  await assert.rejects(call('{"id": "cut'), u.UnillmError);
+});
+
 const settled = async (p) => {
   let state = 'pending';
   p.then(() => { state = 'resolved'; }, () => { state = 'rejected'; });

@@ -227,12 +227,8 @@ pub fn passthrough(body: &[u8], price: impl FnOnce(&crate::types::Usage, Option<
     let Some(raw) = view.usage else {
         return Some(text.to_owned());
     };
-    let usage: crate::types::Usage = serde_json::from_str(raw.get()).ok()?;
-    if usage.cost.is_some() || !raw.get().starts_with('{') {
-        return None;
-    }
     let tier: Option<String> = view.service_tier.and_then(|t| serde_json::from_str(t.get()).ok());
-    let Some(cost) = price(&usage, tier.as_deref()) else {
+    let Some(cost) = passthrough_cost(raw.get(), tier.as_deref(), price)? else {
         return Some(text.to_owned());
     };
     // `raw` borrows from `text`: its offset there is where the usage object is
@@ -246,6 +242,25 @@ pub fn passthrough(body: &[u8], price: impl FnOnce(&crate::types::Usage, Option<
     out.push_str(&cost);
     out.push_str(text.get(close..)?);
     Some(out)
+}
+
+/// The cost [`passthrough`] adds to a body whose `usage` object is `usage_json`: `None` when
+/// the usage is not one it passes through (not an object, not [`crate::types::Usage`]'s shape,
+/// or a `cost` already there), `Some(None)` when `price` does not know the model. JS, which
+/// parses a passed-through body itself, asks for only this (`Call.usageCost`).
+pub fn passthrough_cost(
+    usage_json: &str,
+    service_tier: Option<&str>,
+    price: impl FnOnce(&crate::types::Usage, Option<&str>) -> Option<f64>,
+) -> Option<Option<f64>> {
+    if !usage_json.trim_start().starts_with('{') {
+        return None;
+    }
+    let usage: crate::types::Usage = serde_json::from_str(usage_json).ok()?;
+    if usage.cost.is_some() {
+        return None;
+    }
+    Some(price(&usage, service_tier))
 }
 
 /// Maps an OpenAI-format error answer (`{"error": {message, type, param, code}}`) to a typed error.

@@ -85,6 +85,17 @@ impl JsCall {
         self.inner.parse_json(status, body).map_err(js_err)
     }
 
+    /// The cost to add to a passed-through answer's `usage` (its JSON text): NaN for a model
+    /// without a price, -1 when JS must take `parse` instead (see [`Call::usage_cost`]).
+    #[wasm_bindgen(js_name = usageCost)]
+    pub fn usage_cost(&self, usage: &str, service_tier: Option<String>) -> f64 {
+        match self.inner.usage_cost(usage, service_tier.as_deref()) {
+            Some(Some(cost)) => cost,
+            Some(None) => f64::NAN,
+            None => -1.0,
+        }
+    }
+
     /// The typed error (as JSON) for a non-2xx answer. `headers` is `[[k, v], ...]` as JSON.
     pub fn error(&self, status: u16, headers: &str, body: &[u8]) -> String {
         let headers: Vec<(String, String)> = serde_json::from_str(headers).unwrap_or_default();
