@@ -2,7 +2,10 @@
 // Node process against one local mock (benches/server.mjs, its own process). Rounds alternate
 // between contenders and the median is reported, so drift hits everyone alike.
 //
-//   (a) non-streaming requests/s: completion() vs fetch + JSON.parse
+//   (a) non-streaming requests/s: completion() vs fetch + JSON.parse. On Node, completion() sends
+//       with node:http (js/node-transport.js); the run also shows it over `fetch` (the `fetch`
+//       option), and a node:http + JSON.parse baseline, so that unillm's own cost is visible
+//       against either transport
 //   (b) chunks/s of a 5,000-chunk stream, OpenAI and Anthropic wire formats, translated to OpenAI
 //       chunks: completion() vs fetch + a hand-written SSE split + JSON.parse
 //   (c) the same streams through the Vercel AI SDK (streamText, fullStream)
@@ -12,6 +15,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import http from 'node:http';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const arg = (name, dflt) => {
@@ -55,10 +59,34 @@ async function baselineJson() {
   if (!r.choices[0].message.content) throw new Error('bad');
 }
 
-async function unillmJson() {
-  const r = await unillm.completion({ model: 'openai/gpt-4o-mini', apiKey: KEY, apiBase: `${base}/v1`, messages });
+/** The same request over node:http with a keep-alive agent (what unillm uses on Node). */
+const agent = new http.Agent({ keepAlive: true });
+function baselineHttpJson() {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages });
+    const req = http.request(`${base}/v1/chat/completions`, {
+      method: 'POST', agent,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const r = JSON.parse(Buffer.concat(chunks).toString());
+        if (!r.choices[0].message.content) reject(new Error('bad'));
+        resolve();
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function unillmJson(viaFetch) {
+  const r = await unillm.completion({ model: 'openai/gpt-4o-mini', apiKey: KEY, apiBase: `${base}/v1`, messages, ...viaFetch });
   if (!r.choices[0].message.content) throw new Error('bad');
 }
+const overFetch = { fetch: globalThis.fetch };
 
 /** fetch + split on blank lines + JSON.parse each data line: the fastest hand-written client. */
 async function baselineStream(pathname, body, isContent) {
@@ -87,8 +115,8 @@ async function baselineStream(pathname, body, isContent) {
 const openaiIsContent = (c) => c.choices?.[0]?.delta?.content;
 const anthropicIsContent = (e) => e.type === 'content_block_delta';
 
-async function unillmStream(model, apiBase) {
-  const s = await unillm.completion({ model, apiKey: KEY, apiBase, messages, stream: true });
+async function unillmStream(model, apiBase, viaFetch) {
+  const s = await unillm.completion({ model, apiKey: KEY, apiBase, messages, stream: true, ...viaFetch });
   let n = 0;
   for await (const c of s) if (c.choices[0]?.delta?.content) n++;
   return n;
@@ -147,14 +175,23 @@ try {
   // short rounds, many of them: a request takes ~0.5 ms here and this VM's speed drifts within
   // seconds, so 100-request rounds alternating 6x as often as the stream rounds pair up better
   const jsonRuns = Math.max(1, Math.round(REQUESTS / 10));
-  const json = { 'fetch + JSON.parse (baseline)': baselineJson, 'unillm completion()': unillmJson };
+  const json = {
+    'fetch + JSON.parse (baseline)': baselineJson,
+    'node:http + JSON.parse': baselineHttpJson,
+    'unillm completion()': () => unillmJson(),
+    'unillm completion() over fetch': () => unillmJson(overFetch),
+  };
   if (ai) json['Vercel AI SDK generateText'] = vercelJson;
   out.json = await measure(json, 1, jsonRuns, ROUNDS * 6);
   report(`(a) non-streaming, ${jsonRuns} sequential requests a round, ${ROUNDS * 6} rounds`, 'req/s', out.json, 'fetch + JSON.parse (baseline)');
+  console.log('  same transport on both sides:');
+  console.log(`    completion() (node:http) vs node:http + JSON.parse   ${(out.json['unillm completion()'] / out.json['node:http + JSON.parse']).toFixed(2)}x`);
+  console.log(`    completion() over fetch vs fetch + JSON.parse        ${(out.json['unillm completion() over fetch'] / out.json['fetch + JSON.parse (baseline)']).toFixed(2)}x`);
 
   const oa = {
     'fetch + SSE split (baseline)': () => baselineStream('/v1/chat/completions', { model: 'gpt-4o-mini', messages, stream: true }, openaiIsContent),
     'unillm completion()': () => unillmStream('openai/gpt-4o-mini', `${base}/v1`),
+    'unillm completion() over fetch': () => unillmStream('openai/gpt-4o-mini', `${base}/v1`, overFetch),
   };
   if (ai) oa['Vercel AI SDK streamText'] = () => vercelStream(ai.createOpenAI({ baseURL: `${base}/v1`, apiKey: KEY }).chat('gpt-4o-mini'));
   out.openai = await measure(oa, CHUNKS, 1);
@@ -166,6 +203,7 @@ try {
     const an = {
       'fetch + SSE split (baseline)': () => baselineStream('/v1/messages', { model: 'claude-sonnet-4-5', messages, stream: true, max_tokens: 10 }, anthropicIsContent),
       'unillm completion()': () => unillmStream('anthropic/claude-sonnet-4-5', base),
+      'unillm completion() over fetch': () => unillmStream('anthropic/claude-sonnet-4-5', base, overFetch),
     };
     if (ai) an['Vercel AI SDK streamText'] = () => vercelStream(ai.createAnthropic({ baseURL: `${base}/v1`, apiKey: KEY })('claude-sonnet-4-5'));
     out.anthropic = await measure(an, CHUNKS, 1);

@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './models.js';
 export * from './tokens.js';
 import { defaultModels } from './models.js';
+import { runtime } from './runtime.js';
 
 /** Call options (everything else in the params object is the OpenAI request body). */
 const OPTION_KEYS = new Set([
@@ -327,7 +328,7 @@ async function withRetries(request, options, clientEnv, fetchFn) {
 
 async function run(params, defaults, clientEnv, clientFetch) {
   const { request, options } = splitParams(params, defaults);
-  const fetchFn = options.fetch ?? clientFetch ?? globalThis.fetch.bind(globalThis);
+  const fetchFn = options.fetch ?? clientFetch ?? runtime.fetch ?? globalThis.fetch.bind(globalThis);
   const fallbacks = options.fallbacks ?? [];
   if (!Array.isArray(fallbacks)) throw makeError('BadRequestError', '`fallbacks` must be an array of model names', { param: 'fallbacks' });
   const models = [request.model, ...fallbacks];

@@ -5,8 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { initSync as initTokens } from './unillm_tokens.js';
 import { initLazy } from './unillm.js';
+import { nodeFetch } from './node-transport.js';
+import { runtime } from './runtime.js';
 
 initTokens({ module: readFileSync(new URL('./unillm_tokens_bg.wasm', import.meta.url)) });
 initLazy(() => ({ module: readFileSync(new URL('./unillm_bg.wasm', import.meta.url)) }));
+
+// Node's own HTTP client rather than its fetch (node-transport.js says why and when not);
+// Bun, which loads this file too, keeps its native fetch
+if (!globalThis.process?.versions?.bun) runtime.fetch = nodeFetch;
 
 export * from './api.js';

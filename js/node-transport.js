@@ -1,0 +1,286 @@
+// The default transport on Node: node:http / node:https with keep-alive agents, behind the small
+// part of the `fetch` interface that api.js uses. Node's `fetch` (undici) spends ~3x the CPU of
+// node:http on a small request (WHATWG Request/Response/Headers objects and streams for every
+// call; benches/completion.mjs shows both), and for a gateway or a batch job that is most of the time a
+// call takes. Bun's and Deno's `fetch` are native and fast, and workerd and browsers have only
+// `fetch`: this module is used by the Node entry only.
+//
+// `fetch` semantics kept: the caller's AbortSignal aborts the request and the body; a body cut
+// short rejects; redirects are followed (by handing the request to `fetch`); gzip / deflate / br
+// bodies are decoded; a leading BOM is dropped by `text()`; an idle kept-alive connection does not
+// keep the process alive (Node's agents unref free sockets). A request that failed on a reused
+// connection before any answer (the server closed it as it went idle) is sent once more on a new
+// one, as Node's documentation advises.
+//
+// `fetch` is used instead when: the global `fetch` is not Node's own (a test mock, an
+// interceptor, instrumentation: patched before or after this module loads); undici's global
+// dispatcher is not a plain `Agent` (`setGlobalDispatcher(new ProxyAgent(...))`); the URL is not
+// http(s) or carries credentials; or the body is not a string or bytes.
+import http from 'node:http';
+import https from 'node:https';
+import zlib from 'node:zlib';
+import { pipeline } from 'node:stream';
+
+const agentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 5000 };
+const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+/** Headers `fetch` does not let a caller set; a caller's copy is dropped here too. */
+const FORBIDDEN = new Set(['content-length', 'host', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+/** Node's own `fetch`, recognised by its source (it lazily loads undici from Node's internals). */
+function nodeOwnFetch(f) {
+  try {
+    return typeof f === 'function' && Function.prototype.toString.call(f).includes('internal/deps/undici') ? f : null;
+  } catch {
+    return null;
+  }
+}
+const ownFetch = nodeOwnFetch(globalThis.fetch);
+
+/** Whether a request may take node:http rather than the global `fetch` (see the top). */
+export function transportApplies() {
+  if (ownFetch === null || globalThis.fetch !== ownFetch) return false;
+  const d = globalThis[DISPATCHER];
+  return d === undefined || d?.constructor?.name === 'Agent';
+}
+
+const targets = new Map();
+/** `url` split for http.request, or null when it is not a plain http(s) URL. */
+function target(url) {
+  let t = targets.get(url);
+  if (t !== undefined) return t;
+  t = null;
+  try {
+    const u = new URL(url);
+    const agent = agents[u.protocol];
+    if (agent !== undefined && u.username === '' && u.password === '') {
+      const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      t = { mod: u.protocol === 'https:' ? https : http, agent, host, port: u.port, path: `${u.pathname}${u.search}`, href: u.href };
+    }
+  } catch { /* not a URL: fetch says why */ }
+  if (targets.size >= 256) targets.clear();
+  targets.set(url, t);
+  return t;
+}
+
+function abortReason(signal) {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** `fetch(input, init)` over node:http where it applies, else the global `fetch`. */
+export function nodeFetch(input, init = {}) {
+  const { method = 'GET', headers, body, signal } = init;
+  const t = typeof input === 'string' && transportApplies() ? target(input) : null;
+  if (t === null || (body != null && typeof body !== 'string' && !(body instanceof Uint8Array))) {
+    return globalThis.fetch(input, init);
+  }
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  const out = {};
+  if (headers != null) {
+    const entries = typeof headers.entries === 'function' && !Array.isArray(headers) ? headers.entries() : Array.isArray(headers) ? headers : Object.entries(headers);
+    for (const [k, v] of entries) {
+      const name = String(k).toLowerCase();
+      if (FORBIDDEN.has(name)) continue;
+      out[name] = out[name] === undefined ? String(v) : `${out[name]}, ${v}`;
+    }
+  }
+  if (out.accept === undefined) out.accept = '*/*';
+  if (body != null) out['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  else if (method !== 'GET' && method !== 'HEAD') out['content-length'] = 0;
+  return new Promise((resolve, reject) => send(t, method, out, body, signal, input, init, resolve, reject, true));
+}
+
+function send(t, method, headers, body, signal, input, init, resolve, reject, mayResend) {
+  let answered = false;
+  let req;
+  try {
+    req = t.mod.request({ host: t.host, port: t.port, path: t.path, method, headers, agent: t.agent });
+  } catch (e) {
+    reject(e); // an invalid header name or value, as fetch rejects it
+    return;
+  }
+  const onAbort = () => req.destroy(abortReason(signal));
+  const unlisten = () => signal?.removeEventListener('abort', onAbort);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  req.on('error', (e) => {
+    if (answered) return; // the response's body reports it
+    unlisten();
+    // a kept-alive connection the server closed as it went idle: nothing was answered, so once
+    // more on a fresh connection
+    if (mayResend && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !signal?.aborted) {
+      send(t, method, headers, body, signal, input, init, resolve, reject, false);
+      return;
+    }
+    reject(e);
+  });
+  req.on('response', (res) => {
+    answered = true;
+    if (REDIRECT.has(res.statusCode) && res.headers.location !== undefined) {
+      unlisten();
+      res.resume();
+      resolve(redirect(t.href, res.statusCode, res.headers.location, method, headers, body, init));
+      return;
+    }
+    resolve(new NodeResponse(res, req, t.href, method, signal, onAbort));
+  });
+  req.end(body);
+}
+
+/** Follows a redirect as `fetch` would: the next hop (and any after it) is `fetch`'s, with the
+ * method and body changed as fetch changes them (303, and 301 / 302 after a POST, become a GET
+ * without a body) and the credentials dropped when the origin changes. */
+function redirect(from, status, location, method, headers, body, init) {
+  let to;
+  try {
+    to = new URL(location, from);
+  } catch {
+    return Promise.reject(new TypeError('the redirect location is not a URL'));
+  }
+  const next = { ...headers };
+  delete next['content-length'];
+  if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
+    method = 'GET';
+    body = undefined;
+    for (const k of ['content-type', 'content-encoding', 'content-language', 'content-location']) delete next[k];
+  }
+  if (to.origin !== new URL(from).origin) for (const k of ['authorization', 'proxy-authorization', 'cookie']) delete next[k];
+  return globalThis.fetch(to.href, { ...init, method, headers: next, body });
+}
+
+/** The decoded body source of `res`: itself, or a decompressor fed by it. */
+function source(res) {
+  const coding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+  let d = null;
+  if (coding === 'gzip' || coding === 'x-gzip') d = zlib.createGunzip(flush);
+  else if (coding === 'deflate') d = zlib.createInflate(flush);
+  else if (coding === 'br') d = zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
+  if (d === null) return res;
+  pipeline(res, d, () => {});
+  return d;
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/** The part of `Response` api.js uses: status, headers, text / arrayBuffer / json, body. */
+class NodeResponse {
+  #res; #req; #src; #signal; #onAbort; #used = false; #stream = null; #headers = null;
+
+  constructor(res, req, url, method, signal, onAbort) {
+    this.#res = res;
+    this.#req = req;
+    this.#signal = signal;
+    this.#onAbort = onAbort;
+    this.status = res.statusCode;
+    this.statusText = res.statusMessage ?? '';
+    this.ok = this.status >= 200 && this.status < 300;
+    this.url = url;
+    this.redirected = false;
+    this.type = 'basic';
+    this.#src = method === 'HEAD' || NULL_BODY.has(this.status) ? null : source(res);
+    if (this.#src === null) {
+      res.resume();
+      this.#finish();
+    }
+  }
+
+  get headers() {
+    if (this.#headers === null) {
+      const h = new Headers();
+      const raw = this.#res.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        try { h.append(raw[i], raw[i + 1]); } catch { /* a header fetch would refuse */ }
+      }
+      this.#headers = h;
+    }
+    return this.#headers;
+  }
+
+  get bodyUsed() {
+    return this.#used;
+  }
+
+  #finish() {
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  /** The whole body, as one Buffer. */
+  #bytes() {
+    if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+    this.#used = true;
+    const src = this.#src;
+    if (src === null) return Promise.resolve(Buffer.alloc(0));
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let n = 0, ended = false;
+      src.on('data', (c) => { chunks.push(c); n += c.length; });
+      src.once('end', () => {
+        ended = true;
+        this.#finish();
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n));
+      });
+      src.once('error', (e) => { this.#finish(); reject(this.#signal?.aborted ? abortReason(this.#signal) : e); });
+      src.once('close', () => {
+        if (!ended) { this.#finish(); reject(this.#signal?.aborted ? abortReason(this.#signal) : new TypeError('terminated: the connection closed before the body ended')); }
+      });
+    });
+  }
+
+  async text() {
+    const s = (await this.#bytes()).toString('utf8');
+    return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+  }
+
+  async json() {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer() {
+    const b = await this.#bytes();
+    // a small Buffer may be a slice of Node's shared pool: hand out its own copy
+    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  }
+
+  /** A ReadableStream of the body's bytes, with backpressure; cancelling it closes the request. */
+  get body() {
+    if (this.#stream !== null || this.#src === null) return this.#stream;
+    if (this.#used) return null;
+    this.#used = true;
+    const src = this.#src, req = this.#req, self = this;
+    let ended = false;
+    this.#stream = new ReadableStream({
+      start(controller) {
+        src.on('data', (c) => {
+          if (ended) return; // cancelled
+          controller.enqueue(c);
+          if (controller.desiredSize <= 0) src.pause();
+        });
+        src.once('end', () => {
+          if (ended) return;
+          ended = true;
+          self.#finish();
+          controller.close();
+        });
+        const fail = (e) => {
+          if (ended) return;
+          ended = true;
+          self.#finish();
+          controller.error(self.#signal?.aborted ? abortReason(self.#signal) : e);
+        };
+        src.once('error', fail);
+        src.once('close', () => fail(new TypeError('terminated: the connection closed before the body ended')));
+      },
+      pull() {
+        src.resume();
+      },
+      cancel() {
+        ended = true;
+        self.#finish();
+        src.destroy();
+        req.destroy();
+      },
+    }, { highWaterMark: 8 });
+    return this.#stream;
+  }
+}
