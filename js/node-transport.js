@@ -17,12 +17,21 @@
 // dispatcher is not a plain `Agent` (`setGlobalDispatcher(new ProxyAgent(...))`); the URL is not
 // http(s) or carries credentials; or the body is not a string or bytes.
 import http from 'node:http';
-import https from 'node:https';
-import zlib from 'node:zlib';
-import { pipeline } from 'node:stream';
+import { createRequire } from 'node:module';
 
+// node:https (with tls and crypto, ~7 ms) and node:zlib (~3 ms) load when first needed
+const require = createRequire(import.meta.url);
 const agentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 5000 };
-const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+const mods = { 'http:': http, 'https:': null };
+const agents = { 'http:': new http.Agent(agentOptions), 'https:': null };
+function agentFor(protocol) {
+  if (protocol === 'https:' && agents['https:'] === null) {
+    mods['https:'] = require('node:https');
+    agents['https:'] = new mods['https:'].Agent(agentOptions);
+  }
+  return agents[protocol];
+}
+let zlib = null;
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 /** Headers `fetch` does not let a caller set; a caller's copy is dropped here too. */
 const FORBIDDEN = new Set(['content-length', 'host', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
@@ -53,10 +62,10 @@ function target(url) {
   t = null;
   try {
     const u = new URL(url);
-    const agent = agents[u.protocol];
-    if (agent !== undefined && u.username === '' && u.password === '') {
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '') {
+      const agent = agentFor(u.protocol);
       const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-      t = { mod: u.protocol === 'https:' ? https : http, agent, host, port: u.port, path: `${u.pathname}${u.search}`, href: u.href };
+      t = { mod: mods[u.protocol], agent, host, port: u.port, path: `${u.pathname}${u.search}`, href: u.href };
     }
   } catch { /* not a URL: fetch says why */ }
   if (targets.size >= 256) targets.clear();
@@ -151,13 +160,17 @@ function redirect(from, status, location, method, headers, body, init) {
 /** The decoded body source of `res`: itself, or a decompressor fed by it. */
 function source(res) {
   const coding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity') return res;
+  zlib ??= require('node:zlib');
   const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
   let d = null;
   if (coding === 'gzip' || coding === 'x-gzip') d = zlib.createGunzip(flush);
   else if (coding === 'deflate') d = zlib.createInflate(flush);
   else if (coding === 'br') d = zlib.createBrotliDecompress({ flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
   if (d === null) return res;
-  pipeline(res, d, () => {});
+  res.pipe(d);
+  res.once('error', (e) => d.destroy(e));
+  res.once('close', () => { if (!res.complete) d.destroy(new TypeError('terminated: the connection closed before the body ended')); });
   return d;
 }
 
@@ -205,12 +218,20 @@ class NodeResponse {
     this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 
+  /** Why a body that was closed before anyone read it cannot be read. */
+  #gone(src) {
+    this.#finish();
+    if (this.#signal?.aborted) return abortReason(this.#signal);
+    return src.errored ?? new TypeError('terminated: the connection closed before the body was read');
+  }
+
   /** The whole body, as one Buffer. */
   #bytes() {
     if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     this.#used = true;
     const src = this.#src;
     if (src === null) return Promise.resolve(Buffer.alloc(0));
+    if (src.destroyed) return Promise.reject(this.#gone(src));
     return new Promise((resolve, reject) => {
       const chunks = [];
       let n = 0, ended = false;
@@ -251,6 +272,11 @@ class NodeResponse {
     let ended = false;
     this.#stream = new ReadableStream({
       start(controller) {
+        if (src.destroyed) {
+          ended = true;
+          controller.error(self.#gone(src));
+          return;
+        }
         src.on('data', (c) => {
           if (ended) return; // cancelled
           controller.enqueue(c);

@@ -194,6 +194,22 @@ test('a body cut short is an APIConnectionError, not a hang or a parse of half a
   await assert.rejects(u.completion({ model: 'openai/truncated-body', apiKey: KEY, apiBase: base(), messages }), u.APIConnectionError);
 });
 
+test('the transport itself: a body read after its connection dropped rejects at once (no hang)', async () => {
+  const { nodeFetch } = await import(pathToFileURL(path.join(path.dirname(entry), 'node-transport.js')));
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'truncated-body' }) };
+  const late = async (read) => {
+    const res = await nodeFetch(`${base()}/chat/completions`, init);
+    assert.equal(res.status, 200);
+    await new Promise((r) => setTimeout(r, 100)); // the server has closed the connection by now
+    const t0 = Date.now();
+    await assert.rejects(read(res));
+    assert.ok(Date.now() - t0 < 1000);
+  };
+  await late((res) => res.text());
+  await late((res) => res.arrayBuffer());
+  await late(async (res) => { const r = res.body.getReader(); for (;;) if ((await r.read()).done) break; });
+});
+
 test('abort and timeout in the middle of a stream: typed errors, and the connection is closed', async () => {
   const ac = new AbortController();
   const st = await u.completion({ model: 'openai/endless-abort', apiKey: KEY, apiBase: base(), messages, stream: true, signal: ac.signal });
