@@ -738,3 +738,57 @@ mod tests {
         assert_eq!(retry_delay_ms(&rl, 40, 99, f64::NAN, 1000, 60_000), Some(45_000));
     }
 }
+
+#[cfg(test)]
+mod call_timing {
+    use super::*;
+    use std::time::Instant;
+
+    /// `cargo test --release --lib call_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn call_timing() {
+        let req = br#"{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}"#;
+        let opts = r#"{"apiKey":"sk-bench-0000","apiBase":"http://127.0.0.1:1/v1","env":{},"dropParams":false,"nowMs":1764540000000,"seed":12345}"#;
+        let usage = r#"{"prompt_tokens":9,"completion_tokens":9,"total_tokens":18,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#;
+        let n = 200_000;
+        for _ in 0..3 {
+            let t = Instant::now();
+            for _ in 0..n {
+                let o: CallOptions = serde_json::from_str(opts).expect("opts");
+                std::hint::black_box(o);
+            }
+            let t_opts = t.elapsed().as_nanos() as f64 / n as f64;
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(parse_request(req).expect("req"));
+            }
+            let t_req = t.elapsed().as_nanos() as f64 / n as f64;
+            let t = Instant::now();
+            for _ in 0..n {
+                let o: CallOptions = serde_json::from_str(opts).expect("opts");
+                std::hint::black_box(Call::new(req, o).expect("call"));
+            }
+            let t_new = t.elapsed().as_nanos() as f64 / n as f64;
+            let o: CallOptions = serde_json::from_str(opts).expect("opts");
+            let c = Call::new(req, o).expect("call");
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(c.wire().expect("wire"));
+            }
+            let t_wire = t.elapsed().as_nanos() as f64 / n as f64;
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(c.usage_cost(usage, Some("default")));
+            }
+            let t_cost = t.elapsed().as_nanos() as f64 / n as f64;
+            let u: Usage = serde_json::from_str(usage).expect("usage");
+            let t = Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(c.cost(&u, Some("default")));
+            }
+            let t_price = t.elapsed().as_nanos() as f64 / n as f64;
+            println!("ns: options {t_opts:.0}, request {t_req:.0}, Call::new (with both) {t_new:.0}, wire {t_wire:.0}, usage_cost {t_cost:.0} (of which price {t_price:.0})");
+        }
+    }
+}
