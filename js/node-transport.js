@@ -21,7 +21,8 @@ import { createRequire } from 'node:module';
 
 // node:https (with tls and crypto, ~7 ms) and node:zlib (~3 ms) load when first needed
 const require = createRequire(import.meta.url);
-const agentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 5000 };
+// idle sockets close after 4 s, as undici's do: under the 5 s many servers keep them (Node's own)
+const agentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 4000 };
 const mods = { 'http:': http, 'https:': null };
 const agents = { 'http:': new http.Agent(agentOptions), 'https:': null };
 function agentFor(protocol) {
@@ -94,7 +95,10 @@ export function nodeFetch(input, init = {}) {
       out[name] = out[name] === undefined ? String(v) : `${out[name]}, ${v}`;
     }
   }
+  // the defaults fetch sends that matter to a server (no accept-encoding: an identity body needs
+  // no zlib, and a proxy does not hold back a compressed event stream)
   if (out.accept === undefined) out.accept = '*/*';
+  if (out['user-agent'] === undefined) out['user-agent'] = 'node';
   if (body != null) out['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
   else if (method !== 'GET' && method !== 'HEAD') out['content-length'] = 0;
   return new Promise((resolve, reject) => send(t, method, out, body, signal, input, init, resolve, reject, true));
