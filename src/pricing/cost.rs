@@ -194,15 +194,22 @@ const NON_STANDARD_SUFFIXES: [&str; 7] = [
 
 /// `get_service_tier_cost_key`: `input_cost_per_token` + `priority` -> `input_cost_per_token_priority`
 /// (`fast` bills as `priority`; `auto`, `default` and unknown tiers as standard).
-fn tier_key(base: &str, tier: Option<&str>) -> String {
-    let suffix = match tier.map(str::to_ascii_lowercase).as_deref() {
-        Some("flex") => "flex",
-        Some("balanced") => "balanced",
-        Some("priority" | "fast") => "priority",
-        Some("ultrafast") => "ultrafast",
-        _ => return base.to_string(),
+/// Borrowed for the standard tier: pricing a call asks for several keys, and most calls are
+/// standard.
+fn tier_key<'a>(base: &'a str, tier: Option<&str>) -> std::borrow::Cow<'a, str> {
+    let is = |name: &str| tier.is_some_and(|t| t.eq_ignore_ascii_case(name));
+    let suffix = if is("flex") {
+        "flex"
+    } else if is("balanced") {
+        "balanced"
+    } else if is("priority") || is("fast") {
+        "priority"
+    } else if is("ultrafast") {
+        "ultrafast"
+    } else {
+        return std::borrow::Cow::Borrowed(base);
     };
-    format!("{base}_{suffix}")
+    std::borrow::Cow::Owned(format!("{base}_{suffix}"))
 }
 
 /// `get_cost_per_unit` without its default: the key, else (for a service-tier key) the key
@@ -274,7 +281,7 @@ fn base_rates(
         .filter(|k| THRESHOLD_PREFIXES.iter().any(|p| k.starts_with(p)) && k.contains("_tokens"))
         .filter(|k| {
             !NON_STANDARD_SUFFIXES.iter().any(|s| k.ends_with(s))
-                || (!tier_suffix.is_empty() && k.ends_with(&tier_suffix))
+                || (!tier_suffix.is_empty() && k.ends_with(&*tier_suffix))
         })
         .filter_map(|k| threshold_of(k))
         .collect();
@@ -282,7 +289,7 @@ fn base_rates(
     let n = prompt_tokens as f64;
     for (threshold, t) in thresholds {
         if n > threshold || (inclusive && n == threshold) {
-            let key = |base: &str| tier_key(&format!("{base}_above_{t}_tokens"), tier);
+            let key = |base: &str| tier_key(&format!("{base}_above_{t}_tokens"), tier).into_owned();
             input = unit(info, &key("input_cost_per_token")).unwrap_or(input);
             output = unit(info, &key("output_cost_per_token")).unwrap_or(output);
             cache_creation = unit(info, &key("cache_creation_input_token_cost")).or(cache_creation);
@@ -456,7 +463,7 @@ fn perplexity(info: &ModelInfo, usage: &Usage) -> Cost {
 fn modality(info: &ModelInfo, key: &str, tokens: u64, input_rate: f64, tier: Option<&str>) -> f64 {
     let tiered = tier_key(key, tier);
     let key = if info.price(&tiered).is_some() {
-        tiered.as_str()
+        &*tiered
     } else {
         key
     };

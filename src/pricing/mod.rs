@@ -125,11 +125,22 @@ impl ModelRegistry {
             return compute();
         }
         type Memo = std::collections::HashMap<(String, Option<String>), (Option<String>, Option<Rc<ModelInfo>>)>;
+        type Last = Option<((String, Option<String>), (Option<String>, Option<Rc<ModelInfo>>))>;
         thread_local! {
             static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::new());
+            // the model priced last: calls in a row mostly go to one model, and comparing two
+            // strings is cheaper than building the key and hashing it
+            static LAST: std::cell::RefCell<Last> = const { std::cell::RefCell::new(None) };
+        }
+        let last = LAST.with(|l| {
+            l.borrow().as_ref().filter(|((m, p), _)| m == model && p.as_deref() == provider).map(|(_, v)| v.clone())
+        });
+        if let Some(hit) = last {
+            return hit;
         }
         let key = (model.to_string(), provider.map(str::to_string));
         if let Some(hit) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+            LAST.with(|l| *l.borrow_mut() = Some((key, hit.clone())));
             return hit;
         }
         let value = compute();
@@ -138,8 +149,9 @@ impl ModelRegistry {
             if m.len() >= 512 {
                 m.clear(); // bounded: a caller cycling through endless names cannot grow it
             }
-            m.insert(key, value.clone());
+            m.insert(key.clone(), value.clone());
         });
+        LAST.with(|l| *l.borrow_mut() = Some((key, value.clone())));
         value
     }
 
