@@ -183,6 +183,18 @@ function mockBody(events, delayMs, signal) {
   }, { highWaterMark: 0 });
 }
 
+/** The HTTP head line parsed last. Calls in a row to one deployment get the same line (the body
+ * comes apart), and comparing two strings costs less than parsing one. The object is read, never
+ * handed out (attempt copies the headers for fetch). Mock answers (`json` / `events`) differ on
+ * every call and are not kept. */
+let lastHead = { line: '', value: null };
+function parseHead(line) {
+  if (line === lastHead.line) return lastHead.value;
+  const value = JSON.parse(line);
+  lastHead = value.http !== undefined ? { line, value } : { line: '', value: null };
+  return value;
+}
+
 /** One attempt: one request to one model. Resolves with the response, or with a Stream once the
  * provider answered 2xx (so retries happen only before any stream byte reaches the caller). */
 async function attempt(request, options, clientEnv, fetchFn) {
@@ -218,7 +230,7 @@ async function attempt(request, options, clientEnv, fetchFn) {
   try {
     const wire = call.prepare();
     const nl = wire.indexOf('\n');
-    transport = JSON.parse(nl < 0 ? wire : wire.slice(0, nl));
+    transport = parseHead(nl < 0 ? wire : wire.slice(0, nl));
     if (nl >= 0) body = wire.slice(nl + 1);
   } catch (e) {
     call.free();
@@ -243,7 +255,8 @@ async function attempt(request, options, clientEnv, fetchFn) {
     const h = transport.http;
     let res;
     try {
-      res = await abort.race(fetchFn(h.url, { method: h.method, headers: h.headers, body, signal: abort.controller?.signal }));
+      // the head may be shared with other calls (parseHead): fetch gets a headers object of its own
+      res = await abort.race(fetchFn(h.url, { method: h.method, headers: { ...h.headers }, body, signal: abort.controller?.signal }));
     } catch (e) {
       throw transportError(e, abort, ctx);
     }

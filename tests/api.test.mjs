@@ -207,6 +207,17 @@ test('a 2xx answer JS does not pass through takes the core: fields filled in, lo
   await assert.rejects(call('{"id": "cut'), u.UnillmError);
 });
 
+test('each request gets headers of its own: a fetch that changes them changes nothing for the next call', async () => {
+  const seen = [];
+  const spy = (url, init) => { seen.push({ ...init.headers }); init.headers['x-added-by-fetch'] = '1'; return fetch(url, init); };
+  for (let i = 0; i < 3; i++) await u.completion({ model: 'openai/gpt-4o-mini', apiKey: VALID_KEY, apiBase: mock.url, messages, fetch: spy });
+  assert.deepEqual(seen.map((h) => h['x-added-by-fetch']), [undefined, undefined, undefined]);
+  assert.equal(last().headers['x-added-by-fetch'], '1', 'the change reached its own request');
+  // calls in a row with other credentials send their own
+  await u.completion({ model: 'openai/status-401', apiKey: 'sk-other-0000', apiBase: mock.url, messages, fetch: spy }).catch(() => {});
+  assert.equal(seen.at(-1).authorization, 'Bearer sk-other-0000');
+});
+
 const settled = async (p) => {
   let state = 'pending';
   p.then(() => { state = 'resolved'; }, () => { state = 'rejected'; });
