@@ -179,6 +179,8 @@ function source(res) {
 }
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
+/** Bytes a body stream holds for a reader that does not read before it stops taking more. */
+const MAX_PENDING = 1 << 20;
 
 /** The part of `Response` api.js uses: status, headers, text / arrayBuffer / json, body. */
 class NodeResponse {
@@ -267,50 +269,88 @@ class NodeResponse {
     return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
   }
 
-  /** A ReadableStream of the body's bytes, with backpressure; cancelling it closes the request. */
+  /** A ReadableStream of the body's bytes; cancelling it closes the request. Each read takes
+   * everything that arrived since the last one, as one chunk: node:http hands over one piece per
+   * HTTP chunk the server wrote (16 KB writes: ~1.7x the reads undici's fetch makes of the same
+   * stream), and every read costs a consumer such as the stream decoder a crossing. */
   get body() {
     if (this.#stream !== null || this.#src === null) return this.#stream;
     if (this.#used) return null;
     this.#used = true;
     const src = this.#src, req = this.#req, self = this;
-    let ended = false;
+    let done = false; // closed, failed or cancelled
+    let srcEnded = false;
+    let pending = [], pendingBytes = 0;
+    let wake = null; // a pull waiting for data
+    const take = () => {
+      const c = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      return c;
+    };
     this.#stream = new ReadableStream({
       start(controller) {
         if (src.destroyed) {
-          ended = true;
+          done = true;
           controller.error(self.#gone(src));
           return;
         }
         src.on('data', (c) => {
-          if (ended) return; // cancelled
-          controller.enqueue(c);
-          if (controller.desiredSize <= 0) src.pause();
+          if (done) return;
+          pending.push(c);
+          pendingBytes += c.length;
+          if (wake !== null) {
+            const w = wake;
+            wake = null;
+            controller.enqueue(take());
+            w();
+          } else if (pendingBytes >= MAX_PENDING) {
+            src.pause(); // nobody is reading: stop taking bytes until someone does
+          }
         });
         src.once('end', () => {
-          if (ended) return;
-          ended = true;
+          if (done) return;
+          srcEnded = true;
           self.#finish();
-          controller.close();
+          if (pending.length === 0) {
+            done = true;
+            controller.close();
+            if (wake !== null) { wake(); wake = null; }
+          }
         });
         const fail = (e) => {
-          if (ended) return;
-          ended = true;
+          if (done || srcEnded) return;
+          done = true;
           self.#finish();
           controller.error(self.#signal?.aborted ? abortReason(self.#signal) : e);
+          if (wake !== null) { wake(); wake = null; }
         };
         src.once('error', fail);
         src.once('close', () => fail(new TypeError('terminated: the connection closed before the body ended')));
       },
-      pull() {
+      pull(controller) {
+        if (done) return undefined;
+        if (pending.length > 0) {
+          controller.enqueue(take());
+          if (srcEnded) {
+            done = true;
+            controller.close();
+          } else {
+            src.resume();
+          }
+          return undefined;
+        }
         src.resume();
+        return new Promise((resolve) => { wake = resolve; });
       },
       cancel() {
-        ended = true;
+        done = true;
+        pending = [];
         self.#finish();
         src.destroy();
         req.destroy();
       },
-    }, { highWaterMark: 8 });
+    }, { highWaterMark: 0 });
     return this.#stream;
   }
 }

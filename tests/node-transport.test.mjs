@@ -49,6 +49,15 @@ function handler(state) {
       res.writeHead(308, { location: `${state.away}${req.url}` });
       return res.end();
     }
+    if (model === 'many-writes') {
+      // 200 small writes, then 4 MB in 64 KB writes: one HTTP chunk each
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      for (let i = 0; i < 200; i++) res.write(`line ${i}\n`);
+      const big = Buffer.alloc(64 * 1024, 97);
+      let n = 0;
+      const more = () => { while (n < 64) { n++; if (!res.write(big)) return res.once('drain', more); } res.end('end\n'); };
+      return setTimeout(more, 20);
+    }
     if (model === 'truncated-body') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
       res.write(answer(model).slice(0, 40));
@@ -210,6 +219,27 @@ test('the transport itself: a body read after its connection dropped rejects at 
   await late((res) => res.text());
   await late((res) => res.arrayBuffer());
   await late(async (res) => { const r = res.body.getReader(); for (;;) if ((await r.read()).done) break; });
+});
+
+test('the transport itself: a body stream hands over what arrived since the last read, in order, with backpressure', async () => {
+  const { nodeFetch } = await import(pathToFileURL(path.join(path.dirname(entry), 'node-transport.js')));
+  const res = await nodeFetch(`${base()}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'many-writes' }) });
+  const reader = res.body.getReader();
+  await new Promise((r) => setTimeout(r, 10)); // the first 200 writes arrive before the first read
+  const first = await reader.read();
+  assert.ok(first.value.length > 100, `one read takes many writes (${first.value.length} bytes)`);
+  let bytes = first.value.length, reads = 1, text = Buffer.from(first.value).toString('latin1', 0, 2000);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    reads++;
+    if (reads % 8 === 0) await new Promise((r) => setTimeout(r, 5)); // a slow reader
+  }
+  const head = Array.from({ length: 200 }, (_, i) => `line ${i}\n`).join('');
+  assert.ok(text.startsWith(head.slice(0, 2000).slice(0, text.length)), 'in order');
+  assert.equal(bytes, head.length + 64 * 64 * 1024 + 4);
+  assert.ok(reads < 200 + 64, `${reads} reads for ${200 + 65} writes`);
 });
 
 test('abort and timeout in the middle of a stream: typed errors, and the connection is closed', async () => {
