@@ -1,12 +1,13 @@
 // The default transport on Node: node:http / node:https with keep-alive agents, behind the small
 // part of the `fetch` interface that api.js uses. Node's `fetch` (undici) spends ~3x the CPU of
 // node:http on a small request (WHATWG Request/Response/Headers objects and streams for every
-// call; benches/completion.mjs shows both), and for a gateway or a batch job that is most of the time a
-// call takes. Bun's and Deno's `fetch` are native and fast, and workerd and browsers have only
-// `fetch`: this module is used by the Node entry only.
+// call; benches/completion.mjs measures both), and for a gateway or a batch job that is most of
+// the time a call takes. Bun's and Deno's `fetch` are native and fast, and workerd and browsers
+// have only `fetch`: this module is used by the Node entry only.
 //
 // `fetch` semantics kept: the caller's AbortSignal aborts the request and the body; a body cut
-// short rejects; redirects are followed (by handing the request to `fetch`); gzip / deflate / br
+// short rejects; redirects are followed as fetch follows them (the next hop is fetch's, without
+// credentials to another origin); gzip / deflate / br
 // bodies are decoded; a leading BOM is dropped by `text()`; an idle kept-alive connection does not
 // keep the process alive (Node's agents unref free sockets). A request that failed on a reused
 // connection before any answer (the server closed it as it went idle) is sent once more on a new
