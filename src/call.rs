@@ -791,4 +791,30 @@ mod call_timing {
             println!("ns: options {t_opts:.0}, request {t_req:.0}, Call::new (with both) {t_new:.0}, wire {t_wire:.0}, usage_cost {t_cost:.0} (of which price {t_price:.0})");
         }
     }
+
+    /// A request carrying a 2 MB image: parse and body building, natively.
+    #[test]
+    #[ignore]
+    fn big_request_timing() {
+        let img = "A".repeat(2 << 20);
+        let req = serde_json::json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": [{"type": "text", "text": "what is this"}, {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{img}")}}]}]});
+        let req = serde_json::to_vec(&req).expect("json");
+        let opts = CallOptions { api_key: Some("sk".into()), ..CallOptions::default() };
+        for _ in 0..3 {
+            let t = Instant::now();
+            let c = Call::new(&req, opts.clone()).expect("call");
+            let t_new = t.elapsed();
+            let t = Instant::now();
+            let w = c.wire().expect("wire");
+            let t_wire = t.elapsed();
+            let t = Instant::now();
+            let r2 = c.request().clone();
+            let t_clone = t.elapsed();
+            let t = Instant::now();
+            let s2 = serde_json::to_string(&r2).expect("json");
+            let t_ser = t.elapsed();
+            std::hint::black_box((w, r2, s2));
+            println!("2 MB image: new {t_new:?}, wire {t_wire:?}, of which a clone {t_clone:?} and serde_json::to_string {t_ser:?}");
+        }
+    }
 }
