@@ -10,7 +10,7 @@ export * from './errors.js';
 export * from './models.js';
 export * from './tokens.js';
 import { defaultModels } from './models.js';
-import { runtime } from './runtime.js';
+import { runtime, headerEntries } from './runtime.js';
 
 /** Call options (everything else in the params object is the OpenAI request body). */
 const OPTION_KEYS = new Set([
@@ -58,8 +58,10 @@ function envNamesFor(model, hasBase, hasKey, hasVersion) {
   return names;
 }
 
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 function splitParams(params, defaults) {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+  if (!isObject(params)) {
     throw makeError('BadRequestError', 'completion() takes one object: { model, messages, ... }');
   }
   const request = {};
@@ -289,8 +291,6 @@ async function attempt(request, options, clientEnv, fetchFn) {
   }
 }
 
-const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** A 2xx answer already in OpenAI's format (the head's `"pass": true`), parsed here once, as the
  * caller's own `JSON.parse` would, with `usage.cost` from the core's price table; `undefined`
  * when the core must read it instead (`call.parse`). The checks are the core's own passthrough
@@ -318,9 +318,7 @@ function normalizeHeaders(...sources) {
   const pairs = [];
   for (const s of sources) {
     if (s == null) continue;
-    const entries = typeof s.forEach === 'function' && !Array.isArray(s) && typeof s.entries === 'function'
-      ? [...s.entries()] : Array.isArray(s) ? s : Object.entries(s);
-    for (const [k, v] of entries) if (v != null) pairs.push([String(k), String(v)]);
+    for (const [k, v] of headerEntries(s)) if (v != null) pairs.push([String(k), String(v)]);
   }
   return pairs.length ? pairs : undefined;
 }

@@ -19,19 +19,19 @@
 // http(s) or carries credentials; or the body is not a string or bytes.
 import http from 'node:http';
 import { createRequire } from 'node:module';
+import { headerEntries } from './runtime.js';
 
 // node:https (with tls and crypto, ~7 ms) and node:zlib (~3 ms) load when first needed
 const require = createRequire(import.meta.url);
 // idle sockets close after 4 s, as undici's do: under the 5 s many servers keep them (Node's own)
 const agentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 4000 };
-const mods = { 'http:': http, 'https:': null };
-const agents = { 'http:': new http.Agent(agentOptions), 'https:': null };
-function agentFor(protocol) {
-  if (protocol === 'https:' && agents['https:'] === null) {
-    mods['https:'] = require('node:https');
-    agents['https:'] = new mods['https:'].Agent(agentOptions);
+const clients = { 'http:': { mod: http, agent: new http.Agent(agentOptions) }, 'https:': null };
+function clientFor(protocol) {
+  if (clients[protocol] === null) {
+    const mod = require('node:https');
+    clients[protocol] = { mod, agent: new mod.Agent(agentOptions) };
   }
-  return agents[protocol];
+  return clients[protocol];
 }
 let zlib = null;
 const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
@@ -65,9 +65,9 @@ function target(url) {
   try {
     const u = new URL(url);
     if ((u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '') {
-      const agent = agentFor(u.protocol);
+      const { mod, agent } = clientFor(u.protocol);
       const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-      t = { mod: mods[u.protocol], agent, host, port: u.port, path: `${u.pathname}${u.search}`, href: u.href };
+      t = { mod, agent, host, port: u.port, path: `${u.pathname}${u.search}`, href: u.href };
     }
   } catch { /* not a URL: fetch says why */ }
   if (targets.size >= 256) targets.clear();
@@ -79,6 +79,8 @@ function abortReason(signal) {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+const cutShort = () => new TypeError('terminated: the connection closed before the body ended');
+
 /** `fetch(input, init)` over node:http where it applies, else the global `fetch`. */
 export function nodeFetch(input, init = {}) {
   const { method = 'GET', headers, body, signal } = init;
@@ -89,8 +91,7 @@ export function nodeFetch(input, init = {}) {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   const out = {};
   if (headers != null) {
-    const entries = typeof headers.entries === 'function' && !Array.isArray(headers) ? headers.entries() : Array.isArray(headers) ? headers : Object.entries(headers);
-    for (const [k, v] of entries) {
+    for (const [k, v] of headerEntries(headers)) {
       const name = String(k).toLowerCase();
       if (FORBIDDEN.has(name)) continue;
       out[name] = out[name] === undefined ? String(v) : `${out[name]}, ${v}`;
@@ -175,7 +176,7 @@ function source(res) {
   if (d === null) return res;
   res.pipe(d);
   res.once('error', (e) => d.destroy(e));
-  res.once('close', () => { if (!res.complete) d.destroy(new TypeError('terminated: the connection closed before the body ended')); });
+  res.once('close', () => { if (!res.complete) d.destroy(cutShort()); });
   return d;
 }
 
@@ -225,11 +226,28 @@ class NodeResponse {
     this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 
-  /** Why a body that was closed before anyone read it cannot be read. */
-  #gone(src) {
+  /** What a reader of the body is told when it fails: the abort's reason, if it was aborted. */
+  #failure(e) {
     this.#finish();
-    if (this.#signal?.aborted) return abortReason(this.#signal);
-    return src.errored ?? new TypeError('terminated: the connection closed before the body was read');
+    return this.#signal?.aborted ? abortReason(this.#signal) : e;
+  }
+
+  /** Calls `onEnd` when `src` ends, or `onFail(reason)` once when it fails or closes first. */
+  #watch(src, onEnd, onFail) {
+    let settled = false;
+    src.once('end', () => {
+      if (settled) return;
+      settled = true;
+      this.#finish();
+      onEnd();
+    });
+    const fail = (e) => {
+      if (settled) return;
+      settled = true;
+      onFail(this.#failure(e));
+    };
+    src.once('error', fail);
+    src.once('close', () => fail(cutShort()));
   }
 
   /** The whole body, as one Buffer. */
@@ -238,20 +256,12 @@ class NodeResponse {
     this.#used = true;
     const src = this.#src;
     if (src === null) return Promise.resolve(Buffer.alloc(0));
-    if (src.destroyed) return Promise.reject(this.#gone(src));
+    if (src.destroyed) return Promise.reject(this.#failure(src.errored ?? cutShort()));
     return new Promise((resolve, reject) => {
       const chunks = [];
-      let n = 0, ended = false;
+      let n = 0;
       src.on('data', (c) => { chunks.push(c); n += c.length; });
-      src.once('end', () => {
-        ended = true;
-        this.#finish();
-        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n));
-      });
-      src.once('error', (e) => { this.#finish(); reject(this.#signal?.aborted ? abortReason(this.#signal) : e); });
-      src.once('close', () => {
-        if (!ended) { this.#finish(); reject(this.#signal?.aborted ? abortReason(this.#signal) : new TypeError('terminated: the connection closed before the body ended')); }
-      });
+      this.#watch(src, () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n)), reject);
     });
   }
 
@@ -293,7 +303,7 @@ class NodeResponse {
       start(controller) {
         if (src.destroyed) {
           done = true;
-          controller.error(self.#gone(src));
+          controller.error(self.#failure(src.errored ?? cutShort()));
           return;
         }
         src.on('data', (c) => {
@@ -309,25 +319,21 @@ class NodeResponse {
             src.pause(); // nobody is reading: stop taking bytes until someone does
           }
         });
-        src.once('end', () => {
-          if (done) return;
+        const wakeUp = () => { if (wake !== null) { wake(); wake = null; } };
+        self.#watch(src, () => {
+          if (done) return; // cancelled
           srcEnded = true;
-          self.#finish();
           if (pending.length === 0) {
             done = true;
             controller.close();
-            if (wake !== null) { wake(); wake = null; }
+            wakeUp();
           }
-        });
-        const fail = (e) => {
-          if (done || srcEnded) return;
+        }, (e) => {
+          if (done) return;
           done = true;
-          self.#finish();
-          controller.error(self.#signal?.aborted ? abortReason(self.#signal) : e);
-          if (wake !== null) { wake(); wake = null; }
-        };
-        src.once('error', fail);
-        src.once('close', () => fail(new TypeError('terminated: the connection closed before the body ended')));
+          controller.error(e);
+          wakeUp();
+        });
       },
       pull(controller) {
         if (done) return undefined;
