@@ -30,12 +30,16 @@ export function setupCosts({ call, catalogue, priced }) {
   $('costTotal').textContent = fmtInt(rows.length);
 
   async function reprice() {
-    const r = await price({ inputTokens: state.inputTokens, outputTokens: state.outputTokens });
+    const args = { inputTokens: state.inputTokens, outputTokens: state.outputTokens };
+    const r = await price(args);
     if (r === null) return;
     state.costs = r;
-    $('costTable').dataset.inputTokens = state.inputTokens;
-    $('costTable').dataset.outputTokens = state.outputTokens;
-    $('costTable').dataset.state = 'ready';
+    // labelled with what was priced: the input may have changed while the worker priced (a
+    // reprice for it is then already scheduled, and the table stays 'pricing' until it lands)
+    const t = $('costTable');
+    t.dataset.inputTokens = args.inputTokens;
+    t.dataset.outputTokens = args.outputTokens;
+    t.dataset.state = args.inputTokens === state.inputTokens && args.outputTokens === state.outputTokens ? 'ready' : 'pricing';
     render();
   }
   const repriceSoon = debounce(reprice, 60);
