@@ -52,6 +52,9 @@ export function setupCounter({ call, onCount }) {
     }
     if (r === null) return; // superseded by a newer input
     show(r, model);
+    // the input changed while the worker counted: its own count is already scheduled, and until
+    // it lands this one is not the count of what the box holds
+    if (input.value !== text || (modelInput.value.trim() || 'gpt-4o') !== model) $('tokenCount').dataset.state = 'counting';
   }
   // short inputs count at typing speed; long ones wait for a pause
   const schedule = debounce(run, () => (input.value.length > 50_000 ? 200 : 40));
