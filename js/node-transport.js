@@ -10,8 +10,10 @@
 // credentials to another origin); gzip / deflate / br
 // bodies are decoded; a leading BOM is dropped by `text()`; an idle kept-alive connection does not
 // keep the process alive (Node's agents unref free sockets). A request that failed on a reused
-// connection before any answer (the server closed it as it went idle) is sent once more on a new
-// one, as Node's documentation advises.
+// connection before any answer, within RESEND_WINDOW_MS of being sent (the server had closed it as
+// it went idle, so it never read the request), is sent once more on a new one, as Node's
+// documentation advises. A later failure is the caller's error: the server may have acted on the
+// request, and a completion must not be paid for twice.
 //
 // `fetch` is used instead when: the global `fetch` is not Node's own (a test mock, an
 // interceptor, instrumentation: patched before or after this module loads); undici's global
@@ -38,6 +40,8 @@ const DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 /** Headers `fetch` does not let a caller set; a caller's copy is dropped here too. */
 const FORBIDDEN = new Set(['content-length', 'host', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer']);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
+/** The idle-close race ends within a round trip of the write; a failure later than this is not it. */
+const RESEND_WINDOW_MS = 1000;
 
 /** Node's own `fetch`, recognised by its source (it lazily loads undici from Node's internals). */
 function nodeOwnFetch(f) {
@@ -108,6 +112,7 @@ export function nodeFetch(input, init = {}) {
 
 function send(t, method, headers, body, signal, input, init, resolve, reject, mayResend) {
   let answered = false;
+  const sentAt = mayResend ? performance.now() : 0;
   let req;
   try {
     req = t.mod.request({ host: t.host, port: t.port, path: t.path, method, headers, agent: t.agent });
@@ -121,9 +126,10 @@ function send(t, method, headers, body, signal, input, init, resolve, reject, ma
   req.on('error', (e) => {
     if (answered) return; // the response's body reports it
     unlisten();
-    // a kept-alive connection the server closed as it went idle: nothing was answered, so once
-    // more on a fresh connection
-    if (mayResend && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !signal?.aborted) {
+    // a kept-alive connection the server closed as it went idle: nothing was answered and the
+    // request was not read, so once more on a fresh connection
+    if (mayResend && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !signal?.aborted
+      && performance.now() - sentAt < RESEND_WINDOW_MS) {
       send(t, method, headers, body, signal, input, init, resolve, reject, false);
       return;
     }

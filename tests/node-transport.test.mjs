@@ -41,6 +41,8 @@ function handler(state) {
     const model = String(body.model ?? '');
     if (model === 'drop-reused' && sock.served > 1) return sock.destroy();
     if (model === 'drop-all') return sock.destroy();
+    // works on the request for a while, then the connection drops (a crash, a proxy timeout)
+    if (model === 'drop-reused-late' && sock.served > 1) return setTimeout(() => sock.destroy(), 1200);
     if (model === 'redirect' && req.url.startsWith('/v1/')) {
       res.writeHead(307, { location: req.url.replace('/v1/', '/v2/') });
       return res.end();
@@ -166,6 +168,18 @@ test('a kept-alive connection the server closed is retried once on a new one; a 
     const n = x.state.requests.length;
     await assert.rejects(u.completion({ ...opts, model: 'openai/drop-all' }), (e) => e instanceof u.APIConnectionError && !String(e.message).includes(KEY));
     assert.ok(x.state.requests.length - n <= 2, 'sent at most once more');
+  } finally {
+    await x.close();
+  }
+});
+
+test('a reused connection that drops after the server held the request a while: not sent again (it may have been acted on)', async () => {
+  const x = await serve();
+  try {
+    const opts = { apiKey: KEY, apiBase: `http://127.0.0.1:${x.port}/v1`, messages };
+    await u.completion({ ...opts, model: 'openai/drop-reused-late' });
+    await assert.rejects(u.completion({ ...opts, model: 'openai/drop-reused-late' }), (e) => e instanceof u.APIConnectionError && !String(e.message).includes(KEY));
+    assert.deepEqual(x.state.requests.map((q) => q.socket), [0, 0], 'sent once, on the reused connection');
   } finally {
     await x.close();
   }
