@@ -253,7 +253,8 @@ class NodeResponse {
       onFail(this.#failure(e));
     };
     src.once('error', fail);
-    src.once('close', () => fail(cutShort()));
+    // 'close' follows 'end' on every response: the error (and its stack) only when it is one
+    src.once('close', () => { if (!settled) fail(cutShort()); });
   }
 
   /** The whole body, as one Buffer. */

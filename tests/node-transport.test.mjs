@@ -74,6 +74,10 @@ function handler(state) {
         z.end('data: [DONE]\n\n');
         return;
       }
+      if (model === 'short-stream') {
+        for (const w of ['Hel', 'lo', ' there']) res.write(chunk(w));
+        return res.end('data: [DONE]\n\n');
+      }
       // endless: a chunk every 20 ms until the client goes away
       let n = 0;
       const timer = setInterval(() => res.write(chunk(`w${n++} `)), 20);
@@ -121,6 +125,30 @@ test('Node sends with node:http: one kept-alive connection, the same headers and
   assert.equal(Number(h['content-length']), Buffer.byteLength(JSON.stringify(reqs[0].body)), "the real length, not the caller's");
   assert.equal(h['sec-fetch-mode'], undefined, 'not sent through fetch');
   assert.deepEqual(reqs[0].body, { model: 'gpt-4o-mini', messages });
+});
+
+test('a call that goes well builds no error objects (an Error captures a stack: ~10 µs each)', async () => {
+  // the transport's own errors are `new TypeError(...)` / `new DOMException(...)` at the time they
+  // happen; a call answered in full must make none (a 'close' after 'end' once made one a call)
+  const made = [];
+  const real = { TypeError: globalThis.TypeError, Error: globalThis.Error, DOMException: globalThis.DOMException };
+  for (const [name, C] of Object.entries(real)) {
+    globalThis[name] = new Proxy(C, { construct(target, args, nt) { made.push(name); return Reflect.construct(target, args, nt); } });
+  }
+  try {
+    for (let i = 0; i < 3; i++) {
+      const r = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: KEY, apiBase: base(), messages });
+      assert.equal(r.choices[0].message.content, 'Hello there');
+      const st = await u.completion({ model: 'openai/short-stream', apiKey: KEY, apiBase: base(), messages, stream: true });
+      let text = '';
+      for await (const c of st) text += c.choices[0]?.delta?.content ?? '';
+      assert.equal(text, 'Hello there');
+    }
+    await new Promise((r) => setImmediate(r)); // the responses' 'close' events
+  } finally {
+    Object.assign(globalThis, real);
+  }
+  assert.deepEqual(made, []);
 });
 
 test("a global fetch that is not Node's own (a mock, an interceptor), or a custom undici dispatcher: fetch is used", async () => {
