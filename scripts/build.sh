@@ -18,10 +18,12 @@ build() {
   local name=$1; shift
   cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown "$@"
   local raw=target/wasm32-unknown-unknown/$profile/unillm.wasm
-  local sum; sum=$(sha256sum "$raw" | cut -c1-32)
+  # the glue patch is part of the output: a change to it rebuilds too
+  local sum; sum=$(cat "$raw" scripts/patch-glue.mjs | sha256sum | cut -c1-32)
   if [ "$(cat "target/pkg/.stamp-$name" 2>/dev/null)" = "$sum" ] && [ -f "dist/${name}_bg.wasm" ]; then return; fi
   log "wasm-bindgen $name"
   wasm-bindgen --target web --weak-refs --out-dir target/pkg --out-name "$name" "$raw"
+  node scripts/patch-glue.mjs "target/pkg/$name.js"
   if [ "${UNILLM_WASM_OPT:-1}" = 1 ] && [ "$profile" = release ]; then
     log "wasm-opt -O3 $name"
     # binaryen from npm (Debian's v108 produces modules that fail to load); -O3 for speed

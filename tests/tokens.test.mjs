@@ -22,6 +22,27 @@ test('encode/decode round-trip and known ids', () => {
   }
 });
 
+test('strings reach wasm as their exact UTF-8 at every length and at every place a character may stop the ASCII fast path', () => {
+  // the glue (scripts/patch-glue.mjs) copies up to 64 characters in a loop and longer strings with
+  // encodeInto, first one byte a character, then the rest with room for three: cover both sides
+  // of 64, a multi-byte character at the start, in the middle and at the very end (where the
+  // first pass runs out of room), a surrogate pair split by that end, and lone surrogates
+  const cases = [];
+  for (const n of [1, 63, 64, 65, 66, 200, 70_000]) {
+    const ascii = 'a'.repeat(n);
+    cases.push(ascii);
+    for (const c of ['é', '中', '🎉', '\uD800', '\uDFFF']) {
+      cases.push(c + ascii, ascii + c, ascii.slice(0, n >> 1) + c + ascii.slice(n >> 1), ascii.slice(1) + c + c);
+    }
+  }
+  for (const t of cases) {
+    const ids = u.encode(t);
+    // what UTF-8 can carry: a lone surrogate becomes U+FFFD, as TextEncoder makes it
+    assert.equal(u.decode(ids), Buffer.from(t, 'utf8').toString('utf8'), `length ${t.length}: ${JSON.stringify(t.slice(0, 3))}…${JSON.stringify(t.slice(-3))}`);
+    assert.equal(u.countTokens(t), ids.length);
+  }
+});
+
 test('tokenize: ids equal encode, spans re-join to the text at character boundaries', () => {
   for (const t of ['', 'Hello, world!', 'héllo wörld 🎉👩‍👩‍👧 𝔘𝔫𝔦', '中文混合 English テキスト', 'lone \ud800 surrogate', 'x <|endoftext|>']) {
     for (const encoding of ['o200k_base', 'cl100k_base']) {
