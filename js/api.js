@@ -227,13 +227,15 @@ async function attempt(request, options, clientEnv, fetchFn) {
   // price with the caller's registry when it has entries of its own (else the built-in table)
   const models = options.models ?? defaultModels();
   if (models._custom) call.useModels(models._wasm);
-  // one crossing for the whole request: a JSON head line, then the body as is
+  // one crossing for the whole request: a JSON head line, then the body as is; a body of 64 KB
+  // or more (`"bytes": true`) comes as bytes, sent as they are (no decode here, no encode in fetch)
   let transport, body;
   try {
     const wire = call.prepare();
     const nl = wire.indexOf('\n');
     transport = parseHead(nl < 0 ? wire : wire.slice(0, nl));
     if (nl >= 0) body = wire.slice(nl + 1);
+    else if (transport.bytes === true) body = call.body();
   } catch (e) {
     call.free();
     throw fromWasm(e, { model: typeof request.model === 'string' ? request.model : undefined });

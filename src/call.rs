@@ -158,6 +158,26 @@ pub fn env_names(model: &str, has_api_base: bool, has_api_key: bool, has_api_ver
     pick(has_api_key, n.api_key).iter().chain(pick(has_api_base, n.api_base)).chain(pick(has_api_version, n.api_version)).copied().collect()
 }
 
+/// Request bodies from this size cross to JS as bytes (see [`split_wire`]) instead of inside the
+/// wire string: a string of megabytes (an image as a data: URL) costs a UTF-8 decode into a JS
+/// string and an encode back to UTF-8 when it is sent, ~2 ms each for 2 MB; bytes cost one copy,
+/// and `fetch` and the Node transport send them as they are.
+pub const WIRE_BYTES_FROM: usize = 64 * 1024;
+
+/// [`Call::wire`]'s string with a body of `from` bytes or more taken out: the head line alone,
+/// marked `"bytes":true`, and the body; a smaller body (or none) stays where it is, with no bytes.
+pub fn split_wire(mut wire: String, from: usize) -> (String, Vec<u8>) {
+    match wire.find('\n') {
+        Some(nl) if wire.len() - (nl + 1) >= from && wire.starts_with('{') => {
+            let body = wire.split_off(nl + 1).into_bytes();
+            wire.truncate(nl);
+            wire.insert_str(1, if wire[1..].trim_start().starts_with('}') { "\"bytes\":true" } else { "\"bytes\":true," });
+            (wire, body)
+        }
+        _ => (wire, Vec::new()),
+    }
+}
+
 impl Call {
     pub fn new(request_json: &[u8], opts: CallOptions) -> Result<Call, LlmError> {
         let request = parse_request(request_json)?;
@@ -476,6 +496,39 @@ mod tests {
 
     fn call(req: serde_json::Value, opts: CallOptions) -> Result<Call, LlmError> {
         Call::new(req.to_string().as_bytes(), opts)
+    }
+
+    /// A body of `WIRE_BYTES_FROM` bytes or more leaves the wire string as bytes, byte for byte;
+    /// the head line says so and stays JSON; anything smaller, and a mock's answer, stay as is.
+    #[test]
+    fn split_wire_takes_big_bodies_out_as_bytes() {
+        let opts = || CallOptions { api_key: Some("sk-test".into()), ..CallOptions::default() };
+        let image = |n: usize| json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": [
+            {"type": "text", "text": "what is this \u{e9}\u{1f389}"},
+            {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{}", "A".repeat(n))}}]}]});
+        // small: the wire string unchanged, no bytes
+        let w = call(image(10), opts()).expect("call").wire().expect("wire");
+        assert_eq!(split_wire(w.clone(), WIRE_BYTES_FROM), (w, Vec::new()));
+        // big: the same body, as bytes; the head line alone, marked
+        let w = call(image(WIRE_BYTES_FROM), opts()).expect("call").wire().expect("wire");
+        let nl = w.find('\n').expect("newline");
+        let (head, body) = split_wire(w.clone(), WIRE_BYTES_FROM);
+        assert!(!head.contains('\n'));
+        assert_eq!(body, w.as_bytes()[nl + 1..]);
+        let h: serde_json::Value = serde_json::from_str(&head).expect("head is JSON");
+        let mut want: serde_json::Value = serde_json::from_str(&w[..nl]).expect("head");
+        want["bytes"] = json!(true);
+        assert_eq!(h, want);
+        // the threshold: one byte under stays, at it leaves
+        let under = format!("{{\"a\":1}}\n{}", "x".repeat(99));
+        assert_eq!(split_wire(under.clone(), 100), (under, Vec::new()));
+        let (head, body) = split_wire(format!("{{\"a\":1}}\n{}", "x".repeat(100)), 100);
+        assert_eq!((head.as_str(), body), ("{\"bytes\":true,\"a\":1}", vec![b'x'; 100]));
+        let (head, _) = split_wire(format!("{{}}\n{}", "x".repeat(100)), 100);
+        assert_eq!(head, "{\"bytes\":true}");
+        // a mock's answer has no body line
+        let w = call(image(WIRE_BYTES_FROM), CallOptions { mock_response: Some("hi".into()), ..opts() }).expect("call").wire().expect("wire");
+        assert_eq!(split_wire(w.clone(), WIRE_BYTES_FROM), (w, Vec::new()));
     }
 
     /// `util::error_path` names the same place as serde_path_to_error, on requests with every

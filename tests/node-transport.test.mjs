@@ -31,13 +31,15 @@ const chunk = (content) => `data: ${JSON.stringify({ id: 'chatcmpl-t2', object: 
 /** A provider stand-in; `model` in the body picks the behaviour. Records requests and sockets. */
 function handler(state) {
   return async (req, res) => {
-    let raw = '';
-    for await (const p of req) raw += p;
+    const parts = [];
+    for await (const p of req) parts.push(p);
+    const bytes = Buffer.concat(parts);
+    const raw = bytes.toString('utf8'); // whole: a character may straddle two pieces
     const body = raw ? JSON.parse(raw) : {};
     const sock = req.socket;
     if (!state.sockets.includes(sock)) state.sockets.push(sock);
     sock.served = (sock.served ?? 0) + 1;
-    state.requests.push({ url: req.url, headers: req.headers, body, socket: state.sockets.indexOf(sock) });
+    state.requests.push({ url: req.url, headers: req.headers, body, size: bytes.length, socket: state.sockets.indexOf(sock) });
     const model = String(body.model ?? '');
     if (model === 'drop-reused' && sock.served > 1) return sock.destroy();
     if (model === 'drop-all') return sock.destroy();
@@ -125,6 +127,21 @@ test('Node sends with node:http: one kept-alive connection, the same headers and
   assert.equal(Number(h['content-length']), Buffer.byteLength(JSON.stringify(reqs[0].body)), "the real length, not the caller's");
   assert.equal(h['sec-fetch-mode'], undefined, 'not sent through fetch');
   assert.deepEqual(reqs[0].body, { model: 'gpt-4o-mini', messages });
+});
+
+test('a request of 64 KB or more crosses from wasm as bytes and is sent byte for byte, over node:http and over fetch', async () => {
+  const data = Buffer.alloc(120_000, 7).toString('base64');
+  const content = [{ type: 'text', text: 'what is this? é 中 🎉' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${data}` } }];
+  for (const extra of [{}, { fetch: globalThis.fetch }]) {
+    const n = s.state.requests.length;
+    const r = await u.completion({ model: 'openai/gpt-4o', apiKey: KEY, apiBase: base(), messages: [{ role: 'user', content }], ...extra });
+    assert.equal(r.choices[0].message.content, 'Hello there');
+    const q = s.state.requests[n];
+    assert.deepEqual(q.body, { model: 'gpt-4o', messages: [{ role: 'user', content }] });
+    assert.ok(q.size > 160_000);
+    assert.equal(Number(q.headers['content-length']), q.size, 'the length in bytes');
+    assert.equal(q.headers['sec-fetch-mode'], extra.fetch ? 'cors' : undefined, extra.fetch ? 'through fetch' : 'through node:http');
+  }
 });
 
 test('a call that goes well builds no error objects (an Error captures a stack: ~10 µs each)', async () => {

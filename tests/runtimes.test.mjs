@@ -17,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const app = path.join(here, '.work', 'app');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-const EXPECTED_CHECKS = 16;
+const EXPECTED_CHECKS = 17;
 
 let mock;
 before(async () => {

@@ -56,7 +56,10 @@ pub fn retry_delay(error_json: &str, attempt: u32, max_retries: u32, rand: f64) 
 #[wasm_bindgen(js_name = Call)]
 pub struct JsCall {
     inner: Call,
+    /// A big request body, held for [`JsCall::body`] (see [`call::WIRE_BYTES_FROM`]).
+    body: Vec<u8>,
 }
+
 
 #[wasm_bindgen(js_class = Call)]
 impl JsCall {
@@ -65,7 +68,7 @@ impl JsCall {
     pub fn new(request: &str, options: &str) -> Result<JsCall, JsValue> {
         let opts: CallOptions = serde_json::from_str(options)
             .map_err(|e| js_err(LlmError::bad_request(format!("invalid options: {e}"))))?;
-        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner }).map_err(js_err)
+        Call::new(request.as_bytes(), opts).map(|inner| JsCall { inner, body: Vec::new() }).map_err(js_err)
     }
 
     /// Prices the call with `models` (a registry with the caller's `registerModel` entries).
@@ -75,9 +78,17 @@ impl JsCall {
     }
 
     /// The request to make, in one crossing: a JSON head line, then a newline and the body
-    /// (see [`Call::wire`]).
-    pub fn prepare(&self) -> Result<String, JsValue> {
-        self.inner.wire().map_err(js_err)
+    /// (see [`Call::wire`]); for a body of [`call::WIRE_BYTES_FROM`] bytes or more, the head
+    /// line alone, with `"bytes":true`, and the body from [`JsCall::body`].
+    pub fn prepare(&mut self) -> Result<String, JsValue> {
+        let (head, body) = call::split_wire(self.inner.wire().map_err(js_err)?, call::WIRE_BYTES_FROM);
+        self.body = body;
+        Ok(head)
+    }
+
+    /// The body `prepare` held back (its head said `"bytes":true`); empty after the first call.
+    pub fn body(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.body)
     }
 
     /// Translates a 2xx body into the OpenAI response JSON.

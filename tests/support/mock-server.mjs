@@ -65,9 +65,10 @@ export async function startMockServer({ streamWords = STREAM_WORDS } = {}) {
   const flaky = new Map();
   const server = http.createServer(async (req, res) => {
     if (req.method === 'OPTIONS') { res.writeHead(204, CORS); return res.end(); }
-    let raw = '';
-    for await (const part of req) raw += part;
-    const record = { method: req.method, url: req.url, headers: req.headers, body: raw ? safeJson(raw) : null };
+    const parts = [];
+    for await (const part of req) parts.push(part);
+    const raw = Buffer.concat(parts).toString('utf8'); // whole: a character may straddle two pieces
+    const record = { method: req.method, url: req.url, headers: req.headers, body: raw ? safeJson(raw) : null, size: Buffer.byteLength(raw) };
     if (req.url === '/__requests') return send(res, 200, requests);
     const fx = /^\/__fixture\/(\w+\/\w+)$/.exec(req.url);
     if (fx) return send(res, 200, readFileSync(new URL(`${fx[1]}.json`, FIXTURES), 'utf8'));

@@ -98,6 +98,19 @@ export async function runSmoke(unillm, baseURL) {
     eq(full.choices[0].message.content, WORDS.join(''), 'assembled content');
   });
 
+  await check('a request of 64 KB or more (it leaves wasm as bytes) arrives byte for byte', async () => {
+    const origin = new URL(baseURL).origin;
+    const data = 'iVBORw0KGgoAAAANSUhEUgAA'.repeat(4000);
+    const content = [{ type: 'text', text: 'what is this? é 中 🎉' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${data}` } }];
+    const r = await unillm.completion({ model: 'openai/gpt-4o-mini', apiKey: KEY, apiBase: baseURL, messages: [{ role: 'user', content }] });
+    eq(r.choices[0].message.content, WORDS.join(''), 'answered');
+    const seen = (await (await fetch(`${origin}/__requests`)).json()).filter((q) => q.body?.messages?.[0]?.content?.[1]?.image_url);
+    const last = seen[seen.length - 1];
+    eq(last.body, { model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }, 'the body as received');
+    assert(last.size > 96_000, `size ${last.size}`);
+    eq(Number(last.headers['content-length']), last.size, 'content-length in bytes');
+  });
+
   await check('streamed parallel tool calls from Anthropic and Gemini', async () => {
     const origin = new URL(baseURL).origin;
     // the recorded provider streams are replayed by the mock; requests keep their real URLs
