@@ -25,6 +25,9 @@ const arg = (name, dflt) => {
 const ROUNDS = arg('rounds', 7);
 const REQUESTS = arg('requests', 1000);
 const CHUNKS = 5000;
+// a 5,000-chunk stream takes ~10 ms here: one a round left a round at the mercy of one hiccup of
+// this VM (a 7-round run once read 0.66x where 21 rounds read 1.24x); four a round, ~40 ms
+const STREAMS_PER_ROUND = 4;
 
 const unillm = await import(path.join(here, '..', 'dist', 'node.js'));
 const require = createRequire(path.join(here, 'package.json'));
@@ -194,7 +197,7 @@ try {
     'unillm completion() over fetch': () => unillmStream('openai/gpt-4o-mini', `${base}/v1`, overFetch),
   };
   if (ai) oa['Vercel AI SDK streamText'] = () => vercelStream(ai.createOpenAI({ baseURL: `${base}/v1`, apiKey: KEY }).chat('gpt-4o-mini'));
-  out.openai = await measure(oa, CHUNKS, 1);
+  out.openai = await measure(oa, CHUNKS, STREAMS_PER_ROUND);
   report(`(b/c) OpenAI stream, ${CHUNKS} chunks`, 'chunks/s', out.openai, 'fetch + SSE split (baseline)');
 
   let anthropicOk = true;
@@ -206,7 +209,7 @@ try {
       'unillm completion() over fetch': () => unillmStream('anthropic/claude-sonnet-4-5', base, overFetch),
     };
     if (ai) an['Vercel AI SDK streamText'] = () => vercelStream(ai.createAnthropic({ baseURL: `${base}/v1`, apiKey: KEY })('claude-sonnet-4-5'));
-    out.anthropic = await measure(an, CHUNKS, 1);
+    out.anthropic = await measure(an, CHUNKS, STREAMS_PER_ROUND);
     report(`(b/c) Anthropic stream translated to OpenAI chunks, ${CHUNKS} chunks`, 'chunks/s', out.anthropic, 'fetch + SSE split (baseline)');
   }
   if (ai) {
