@@ -7,20 +7,14 @@
 // ones: as many characters as fit in one byte each first, then (when it stopped early, at a
 // non-ASCII character) the rest into room for three bytes each, as the original does.
 //
-// Usage: node scripts/patch-glue.mjs target/pkg/unillm.js ... ; exits 1 when the function is
-// not the one this was written against (a new wasm-bindgen: review the patch).
+// The patch is the function's part after its first branch (`realloc === undefined`, which the glue
+// never takes), from `let len` to its end.
+//
+// Usage: node scripts/patch-glue.mjs target/pkg/unillm.js ... ; exits 1 when that part is not
+// the one this was written against (a new wasm-bindgen: review the patch).
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const ORIGINAL = `function passStringToWasm0(arg, malloc, realloc) {
-    if (realloc === undefined) {
-        const buf = cachedTextEncoder.encode(arg);
-        const ptr = malloc(buf.length, 1) >>> 0;
-        getUint8ArrayMemory0().subarray(ptr, ptr + buf.length).set(buf);
-        WASM_VECTOR_LEN = buf.length;
-        return ptr;
-    }
-
-    let len = arg.length;
+const ORIGINAL = `    let len = arg.length;
     let ptr = malloc(len, 1) >>> 0;
 
     const mem = getUint8ArrayMemory0();
@@ -49,16 +43,7 @@ const ORIGINAL = `function passStringToWasm0(arg, malloc, realloc) {
 }
 `;
 
-const PATCHED = `function passStringToWasm0(arg, malloc, realloc) {
-    // patched by scripts/patch-glue.mjs: long strings are written by encodeInto, not a JS loop
-    if (realloc === undefined) {
-        const buf = cachedTextEncoder.encode(arg);
-        const ptr = malloc(buf.length, 1) >>> 0;
-        getUint8ArrayMemory0().subarray(ptr, ptr + buf.length).set(buf);
-        WASM_VECTOR_LEN = buf.length;
-        return ptr;
-    }
-
+const PATCHED = `    // patched by scripts/patch-glue.mjs: long strings are written by encodeInto, not a JS loop
     let len = arg.length;
     let ptr = malloc(len, 1) >>> 0;
     let offset = 0;

@@ -158,25 +158,12 @@ pub fn env_names(model: &str, has_api_base: bool, has_api_key: bool, has_api_ver
     pick(has_api_key, n.api_key).iter().chain(pick(has_api_base, n.api_base)).chain(pick(has_api_version, n.api_version)).copied().collect()
 }
 
-/// Request bodies from this size cross to JS as bytes (see [`split_wire`]) instead of inside the
-/// wire string: a string of megabytes (an image as a data: URL) costs a UTF-8 decode into a JS
-/// string and an encode back to UTF-8 when it is sent, ~2 ms each for 2 MB; bytes cost one copy,
-/// and `fetch` and the Node transport send them as they are.
+/// Request bodies from this size cross to JS as bytes ([`Call::wire_split`]) instead of inside
+/// the wire string: a string of megabytes (an image as a data: URL) costs a UTF-8 decode into a JS
+/// string and an encode back to UTF-8 when it is sent, ~2 ms each for 2 MB; bytes cost nothing
+/// more here (the body built is handed over), and `fetch` and the Node transport send them as
+/// they are.
 pub const WIRE_BYTES_FROM: usize = 64 * 1024;
-
-/// [`Call::wire`]'s string with a body of `from` bytes or more taken out: the head line alone,
-/// marked `"bytes":true`, and the body; a smaller body (or none) stays where it is, with no bytes.
-pub fn split_wire(mut wire: String, from: usize) -> (String, Vec<u8>) {
-    match wire.find('\n') {
-        Some(nl) if wire.len() - (nl + 1) >= from && wire.starts_with('{') => {
-            let body = wire.split_off(nl + 1).into_bytes();
-            wire.truncate(nl);
-            wire.insert_str(1, if wire[1..].trim_start().starts_with('}') { "\"bytes\":true" } else { "\"bytes\":true," });
-            (wire, body)
-        }
-        _ => (wire, Vec::new()),
-    }
-}
 
 impl Call {
     pub fn new(request_json: &[u8], opts: CallOptions) -> Result<Call, LlmError> {
@@ -296,6 +283,13 @@ impl Call {
     /// `"pass":true` after `"stream"` says a 2xx answer passes through ([`Call::passes_through`]).
     /// Header names are unique ([`provider::add_headers`]); a repeat would be joined with `, `.
     pub fn wire(&self) -> Result<String, LlmError> {
+        self.wire_split(usize::MAX).map(|(wire, _)| wire)
+    }
+
+    /// [`Call::wire`], except that an HTTP body of `bytes_from` bytes or more is not appended:
+    /// the line alone, with `"bytes":true` after `"stream"` (and `"pass"`), and the body as the
+    /// bytes beside it (empty otherwise).
+    pub fn wire_split(&self, bytes_from: usize) -> Result<(String, Vec<u8>), LlmError> {
         // written by hand: a derived Serialize and a map for the headers cost ~2 KB of wasm
         fn string(out: &mut String, s: &str) {
             match serde_json::to_string(s) {
@@ -310,10 +304,14 @@ impl Call {
         out.push_str(",\"model\":");
         string(&mut out, self.model());
         out.push_str(if self.is_stream() { ",\"stream\":true" } else { ",\"stream\":false" });
-        match &t {
+        match t {
             Transport::Http(h) => {
                 if self.passes_through() {
                     out.push_str(",\"pass\":true");
+                }
+                let bytes = h.body.len() >= bytes_from;
+                if bytes {
+                    out.push_str(",\"bytes\":true");
                 }
                 out.push_str(",\"http\":{\"method\":");
                 string(&mut out, h.method);
@@ -336,12 +334,17 @@ impl Call {
                     out.push(':');
                     string(&mut out, &value);
                 }
+                if bytes {
+                    out.push_str("}}}");
+                    return Ok((out, h.body.into_bytes()));
+                }
+                out.reserve(h.body.len() + 4);
                 out.push_str("}}}\n");
                 out.push_str(&h.body);
             }
             Transport::Mock(mock::MockReply::Json(j)) => {
                 out.push_str(",\"json\":");
-                string(&mut out, j);
+                string(&mut out, &j);
                 out.push('}');
             }
             Transport::Mock(mock::MockReply::Events(ev)) => {
@@ -355,7 +358,7 @@ impl Call {
                 out.push_str("]}");
             }
         }
-        Ok(out)
+        Ok((out, Vec::new()))
     }
 
     /// Translates a 2xx non-streaming body.
@@ -498,21 +501,22 @@ mod tests {
         Call::new(req.to_string().as_bytes(), opts)
     }
 
-    /// A body of `WIRE_BYTES_FROM` bytes or more leaves the wire string as bytes, byte for byte;
-    /// the head line says so and stays JSON; anything smaller, and a mock's answer, stay as is.
+    /// A body of `bytes_from` bytes or more leaves beside the wire string as bytes, byte for byte;
+    /// the head line says so and stays JSON; anything smaller, and a mock's answer, stay as `wire`.
     #[test]
-    fn split_wire_takes_big_bodies_out_as_bytes() {
+    fn wire_split_takes_big_bodies_out_as_bytes() {
         let opts = || CallOptions { api_key: Some("sk-test".into()), ..CallOptions::default() };
         let image = |n: usize| json!({"model": "openai/gpt-4o", "messages": [{"role": "user", "content": [
             {"type": "text", "text": "what is this \u{e9}\u{1f389}"},
             {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{}", "A".repeat(n))}}]}]});
         // small: the wire string unchanged, no bytes
-        let w = call(image(10), opts()).expect("call").wire().expect("wire");
-        assert_eq!(split_wire(w.clone(), WIRE_BYTES_FROM), (w, Vec::new()));
+        let c = call(image(10), opts()).expect("call");
+        assert_eq!(c.wire_split(WIRE_BYTES_FROM).expect("wire"), (c.wire().expect("wire"), Vec::new()));
         // big: the same body, as bytes; the head line alone, marked
-        let w = call(image(WIRE_BYTES_FROM), opts()).expect("call").wire().expect("wire");
+        let c = call(image(WIRE_BYTES_FROM), opts()).expect("call");
+        let w = c.wire().expect("wire");
         let nl = w.find('\n').expect("newline");
-        let (head, body) = split_wire(w.clone(), WIRE_BYTES_FROM);
+        let (head, body) = c.wire_split(WIRE_BYTES_FROM).expect("wire");
         assert!(!head.contains('\n'));
         assert_eq!(body, w.as_bytes()[nl + 1..]);
         let h: serde_json::Value = serde_json::from_str(&head).expect("head is JSON");
@@ -520,15 +524,12 @@ mod tests {
         want["bytes"] = json!(true);
         assert_eq!(h, want);
         // the threshold: one byte under stays, at it leaves
-        let under = format!("{{\"a\":1}}\n{}", "x".repeat(99));
-        assert_eq!(split_wire(under.clone(), 100), (under, Vec::new()));
-        let (head, body) = split_wire(format!("{{\"a\":1}}\n{}", "x".repeat(100)), 100);
-        assert_eq!((head.as_str(), body), ("{\"bytes\":true,\"a\":1}", vec![b'x'; 100]));
-        let (head, _) = split_wire(format!("{{}}\n{}", "x".repeat(100)), 100);
-        assert_eq!(head, "{\"bytes\":true}");
+        let n = w.len() - (nl + 1);
+        assert_eq!(c.wire_split(n + 1).expect("wire"), (w.clone(), Vec::new()));
+        assert_eq!(c.wire_split(n).expect("wire").1.len(), n);
         // a mock's answer has no body line
-        let w = call(image(WIRE_BYTES_FROM), CallOptions { mock_response: Some("hi".into()), ..opts() }).expect("call").wire().expect("wire");
-        assert_eq!(split_wire(w.clone(), WIRE_BYTES_FROM), (w, Vec::new()));
+        let c = call(image(WIRE_BYTES_FROM), CallOptions { mock_response: Some("hi".into()), ..opts() }).expect("call");
+        assert_eq!(c.wire_split(WIRE_BYTES_FROM).expect("wire"), (c.wire().expect("wire"), Vec::new()));
     }
 
     /// `util::error_path` names the same place as serde_path_to_error, on requests with every

@@ -28,6 +28,13 @@ const answer = (model, content = 'Hello there') => JSON.stringify({
 });
 const chunk = (content) => `data: ${JSON.stringify({ id: 'chatcmpl-t2', object: 'chat.completion.chunk', created: 1741570283, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 
+/** The text content of a stream's chunks, joined. */
+async function streamedText(st) {
+  let text = '';
+  for await (const c of st) text += c.choices[0]?.delta?.content ?? '';
+  return text;
+}
+
 /** A provider stand-in; `model` in the body picks the behaviour. Records requests and sockets. */
 function handler(state) {
   return async (req, res) => {
@@ -157,9 +164,7 @@ test('a call that goes well builds no error objects (an Error captures a stack: 
       const r = await u.completion({ model: 'openai/gpt-4o-mini', apiKey: KEY, apiBase: base(), messages });
       assert.equal(r.choices[0].message.content, 'Hello there');
       const st = await u.completion({ model: 'openai/short-stream', apiKey: KEY, apiBase: base(), messages, stream: true });
-      let text = '';
-      for await (const c of st) text += c.choices[0]?.delta?.content ?? '';
-      assert.equal(text, 'Hello there');
+      assert.equal(await streamedText(st), 'Hello there');
     }
     await new Promise((r) => setImmediate(r)); // the responses' 'close' events
   } finally {
@@ -234,9 +239,7 @@ test('gzip bodies are decoded, JSON and streamed', async () => {
   const r = await u.completion({ model: 'openai/gzip', apiKey: KEY, apiBase: base(), messages });
   assert.equal(r.choices[0].message.content, 'Hello there');
   const st = await u.completion({ model: 'openai/gzip', apiKey: KEY, apiBase: base(), messages, stream: true });
-  let text = '';
-  for await (const c of st) text += c.choices[0]?.delta?.content ?? '';
-  assert.equal(text, 'Hello there');
+  assert.equal(await streamedText(st), 'Hello there');
 });
 
 test('redirects are followed as fetch follows them (307 / 308 keep the method and body; no key to another origin)', async () => {

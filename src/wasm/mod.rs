@@ -81,7 +81,7 @@ impl JsCall {
     /// (see [`Call::wire`]); for a body of [`call::WIRE_BYTES_FROM`] bytes or more, the head
     /// line alone, with `"bytes":true`, and the body from [`JsCall::body`].
     pub fn prepare(&mut self) -> Result<String, JsValue> {
-        let (head, body) = call::split_wire(self.inner.wire().map_err(js_err)?, call::WIRE_BYTES_FROM);
+        let (head, body) = self.inner.wire_split(call::WIRE_BYTES_FROM).map_err(js_err)?;
         self.body = body;
         Ok(head)
     }
