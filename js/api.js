@@ -3,7 +3,7 @@
 // time. Every runtime entry point (node.js, browser.js, deno.js, workerd.js, init.js) initialises
 // the wasm module its own way and re-exports this module.
 
-import { Call, envNames as wasmEnvNames, retryDelay, version as wasmVersion, supportedProviders as wasmProviders } from './unillm.js';
+import { Call, Lifecycle, envNames as wasmEnvNames, version as wasmVersion, supportedProviders as wasmProviders } from './unillm.js';
 import { fromWasm, fromErrorJson, makeError, UnillmError } from './errors.js';
 
 export * from './errors.js';
@@ -16,9 +16,14 @@ import { runtime, headerEntries } from './runtime.js';
 const OPTION_KEYS = new Set([
   'apiKey', 'apiBase', 'baseURL', 'apiVersion', 'headers', 'defaultHeaders', 'timeout', 'signal',
   'numRetries', 'maxRetries', 'fallbacks', 'env', 'dropParams', 'mockResponse', 'mockDelay', 'fetch', 'models',
+  'limits',
 ]);
 
+// @generated limits.js
+
 const DEFAULT_TIMEOUT_MS = 600_000;
+/** setTimeout's longest delay; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const encoder = new TextEncoder();
 
 export function version() {
@@ -104,7 +109,8 @@ function linkAbort(signal, timeoutMs) {
     if (signal.aborted) { reason = 'user'; controller.abort(signal.reason); }
     else signal.addEventListener('abort', onAbort, { once: true });
   }
-  if (timeoutMs != null && timeoutMs !== Infinity) {
+  // past setTimeout's range (~24.8 days, e.g. `timeout: Infinity`) there is no timer at all
+  if (timeoutMs != null && timeoutMs < MAX_TIMER_MS) {
     const ms = Number(timeoutMs);
     if (!Number.isFinite(ms) || ms < 0) throw makeError('BadRequestError', '`timeout` must be a number of milliseconds', { param: 'timeout' });
     timer = setTimeout(() => { reason ??= 'timeout'; controller.abort(); }, ms);
@@ -115,6 +121,7 @@ function linkAbort(signal, timeoutMs) {
     controller,
     reason: () => reason,
     race: (p) => p,
+    onExpire() { /* the signal aborts the request and its body */ },
     done() {
       if (timer !== undefined) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -135,7 +142,7 @@ function deadline(ms) {
   let expire;
   const expired = new Promise((_, reject) => { expire = reject; });
   expired.catch(() => {}); // nobody may be racing when it fires
-  const timer = setTimeout(() => { reason = 'timeout'; expire(new Error('the deadline passed')); }, ms);
+  const timer = ms < MAX_TIMER_MS ? setTimeout(() => { reason = 'timeout'; expire(new Error('the deadline passed')); }, ms) : undefined;
   timer?.unref?.();
   return {
     controller: null,
@@ -143,6 +150,11 @@ function deadline(ms) {
     race(p) {
       p.then((r) => { if (reason !== null) Promise.resolve(r?.body?.cancel?.()).catch(() => {}); }, () => {});
       return Promise.race([p, expired]);
+    },
+    /** Runs `fn` (stop reading a body) when the deadline passes: a body read as many chunks
+     * registers once, not once per read (a race per read would keep every chunk alive). */
+    onExpire(fn) {
+      expired.catch(() => { try { fn(); } catch { /* already closed */ } });
     },
     done() { clearTimeout(timer); },
   };
@@ -166,6 +178,80 @@ function sleep(ms, signal) {
   });
 }
 
+/** The limit error for a body read past `limits[name]` (the core's wording, see src/limits.rs). */
+function limitError(name, max, ctx) {
+  return makeError('LimitExceededError', `the answer exceeded \`limits.${name}\` (${max} bytes); the answer was not read further`,
+    { ...ctx, param: `limits.${name}`, code: 'limit_exceeded' });
+}
+
+/**
+ * The body of `res`, read while counting its decoded bytes: past `max` the reading stops and the
+ * connection is released, with `null` (or, with `cut`, the first `max` bytes). Where the
+ * headers can be trusted (not a browser's filtered CORS view) and say the body is `max` bytes or
+ * fewer without a content coding, it is read whole (`arrayBuffer`: one step, and fetch itself
+ * enforces the length). The Node transport counts in its own reader (`bytesUpTo`).
+ */
+async function readBody(res, max, abort, cut = false) {
+  if (typeof res.bytesUpTo === 'function') {
+    abort.onExpire(() => res.cancel());
+    return abort.race(res.bytesUpTo(max, cut));
+  }
+  const h = res.headers;
+  const length = Number(h.get('content-length') ?? NaN);
+  if (length <= max && !h.has('content-encoding') && res.type !== 'cors' && res.type !== 'opaque') {
+    return new Uint8Array(await abort.race(res.arrayBuffer()));
+  }
+  if (res.body == null) return new Uint8Array(0);
+  let reader, byob = true;
+  try { reader = res.body.getReader({ mode: 'byob' }); } catch { byob = false; reader = res.body.getReader(); }
+  abort.onExpire(() => reader.cancel().catch(() => {}));
+  // with a BYOB reader, into 64 KB blocks filled in turn (Deno backs each small chunk of a default
+  // reader with a much larger buffer: 16 MB of them held ~200 MB); else the chunks as they come
+  const parts = [];
+  let n = 0, block = null, used = 0;
+  try {
+    while (n <= max) {
+      if (byob && (block === null || used === block.length)) {
+        if (block !== null) parts.push(block);
+        block = new Uint8Array(65536);
+        used = 0;
+      }
+      const { done, value } = byob ? await reader.read(block.subarray(used)) : await reader.read();
+      if (done) {
+        if (byob && value) block = new Uint8Array(value.buffer); // handed back, emptied
+        break;
+      }
+      n += value.byteLength;
+      if (byob) {
+        block = new Uint8Array(value.buffer); // the read took the block over
+        used += value.byteLength;
+      } else {
+        parts.push(value);
+      }
+    }
+    if (n > max) reader.cancel().catch(() => {});
+  } finally {
+    try { reader.releaseLock(); } catch { /* cancelled */ }
+  }
+  if (block !== null && used > 0) parts.push(block.subarray(0, used));
+  // a read the deadline cancelled ends as `done`: that is the deadline, not the body's end
+  if (abort.reason() !== null) throw new Error('the deadline passed');
+  if (n > max && !cut) return null;
+  const total = Math.min(n, max);
+  if (parts.length === 1 && parts[0].byteLength === total) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    if (at >= total) break;
+    const k = Math.min(p.byteLength, total - at);
+    out.set(k === p.byteLength ? p : p.subarray(0, k), at);
+    at += k;
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder();
+
 function headersToJson(headers) {
   const pairs = [];
   headers.forEach((v, k) => pairs.push([k, v]));
@@ -185,21 +271,31 @@ function mockBody(events, delayMs, signal) {
   }, { highWaterMark: 0 });
 }
 
-/** The HTTP head line parsed last. Calls in a row to one deployment get the same line (the body
- * comes apart), and comparing two strings costs less than parsing one. The object is read, never
- * handed out (attempt copies the headers for fetch). Mock answers (`json` / `events`) differ on
- * every call and are not kept. */
-let lastHead = { line: '', value: null };
-function parseHead(line) {
-  if (line === lastHead.line) return lastHead.value;
+/** The HTTP head line parsed last, kept per client (`state`, never module state: the line holds
+ * the `authorization` header of the client's credentials). Calls in a row to one deployment get
+ * the same line (the body comes apart), and comparing two strings costs less than parsing one.
+ * The object is read, never handed out (attempt copies the headers for fetch). Mock answers
+ * (`json` / `events`) differ on every call and are not kept. */
+function parseHead(state, line) {
+  if (line === state.headLine) return state.head;
   const value = JSON.parse(line);
-  lastHead = value.http !== undefined ? { line, value } : { line: '', value: null };
+  state.headLine = value.http !== undefined ? line : '';
+  state.head = value.http !== undefined ? value : null;
   return value;
 }
 
-/** One attempt: one request to one model. Resolves with the response, or with a Stream once the
- * provider answered 2xx (so retries happen only before any stream byte reaches the caller). */
-async function attempt(request, options, clientEnv, fetchFn) {
+/** What one client keeps between its calls. */
+const newState = () => ({ headLine: '', head: null });
+
+/** What `attempt` resolves with when it reported a non-2xx answer to the lifecycle itself. */
+const REPORTED = Symbol('reported');
+
+/** One attempt: one request to one model, within `timeLeft` ms. Resolves with the response, or
+ * with a Stream once its first content-bearing chunk arrived (the commit point: an error before
+ * it is the attempt's, which the lifecycle may retry or fall back from); a non-2xx answer is
+ * classified by the call and handed to `life` as it is (`REPORTED`); anything else JS met is
+ * thrown as a typed error. */
+async function attempt(request, options, clientEnv, fetchFn, state, life, timeLeft) {
   const callOptions = {
     apiKey: options.apiKey,
     apiBase: options.apiBase ?? options.baseURL,
@@ -210,6 +306,7 @@ async function attempt(request, options, clientEnv, fetchFn) {
     mockResponse: typeof options.mockResponse === 'string' ? options.mockResponse : undefined,
     nowMs: Date.now(),
     seed: randomSeed(),
+    limits: options.limits,
   };
   if (options.mockResponse instanceof Error) throw options.mockResponse;
   let requestJson;
@@ -233,28 +330,28 @@ async function attempt(request, options, clientEnv, fetchFn) {
   try {
     const wire = call.prepare();
     const nl = wire.indexOf('\n');
-    transport = parseHead(nl < 0 ? wire : wire.slice(0, nl));
+    transport = parseHead(state, nl < 0 ? wire : wire.slice(0, nl));
     if (nl >= 0) body = wire.slice(nl + 1);
     else if (transport.bytes === true) body = call.body();
   } catch (e) {
-    call.free();
+    free(call);
     throw fromWasm(e, { model: typeof request.model === 'string' ? request.model : undefined });
   }
   const ctx = { provider: transport.provider, model: transport.model };
   const stream = transport.stream;
   const abort = !stream && transport.http !== undefined && options.signal == null && options.timeout == null
-    ? deadline(DEFAULT_TIMEOUT_MS)
-    : linkAbort(options.signal, options.timeout ?? DEFAULT_TIMEOUT_MS);
+    ? deadline(timeLeft)
+    : linkAbort(options.signal, timeLeft);
   try {
     if (transport.json !== undefined) {
       const out = JSON.parse(call.parse(200, encoder.encode(transport.json)));
       abort.done();
-      call.free();
+      free(call);
       return out;
     }
     if (transport.events !== undefined) {
       const delay = Number(options.mockDelay ?? 0);
-      return new Stream(call, mockBody(transport.events, delay, abort.controller.signal), abort, ctx);
+      return await new Stream(call, mockBody(transport.events, delay, abort.controller.signal), abort, ctx).prime();
     }
     const h = transport.http;
     let res;
@@ -264,33 +361,37 @@ async function attempt(request, options, clientEnv, fetchFn) {
     } catch (e) {
       throw transportError(e, abort, ctx);
     }
+    const limits = options.limits ? { ...DEFAULT_LIMITS, ...options.limits } : DEFAULT_LIMITS;
     if (!res.ok) {
       let errBody;
-      try { errBody = new Uint8Array(await abort.race(res.arrayBuffer())); } catch (e) { throw transportError(e, abort, ctx); }
-      throw fromErrorJson(call.error(res.status, headersToJson(res.headers), errBody), ctx);
+      try { errBody = await readBody(res, limits.errorBytes, abort, true); } catch (e) { throw transportError(e, abort, ctx); }
+      life.handleHttpError(call, res.status, headersToJson(res.headers), errBody, Date.now(), Math.random());
+      abort.done();
+      free(call);
+      return REPORTED;
     }
     if (stream) {
       if (!res.body) throw makeError('APIConnectionError', 'the provider sent no body', ctx);
-      return new Stream(call, res.body, abort, ctx);
+      return await new Stream(call, res.body, abort, ctx).prime();
     }
-    let out;
-    if (transport.pass === true) {
-      let text;
-      try { text = await abort.race(res.text()); } catch (e) { throw transportError(e, abort, ctx); }
-      out = passThrough(call, text) ?? JSON.parse(call.parse(res.status, encoder.encode(text)));
-    } else {
-      let bytes;
-      try { bytes = new Uint8Array(await abort.race(res.arrayBuffer())); } catch (e) { throw transportError(e, abort, ctx); }
-      out = JSON.parse(call.parse(res.status, bytes));
-    }
+    let bytes;
+    try { bytes = await readBody(res, limits.responseBytes, abort); } catch (e) { throw transportError(e, abort, ctx); }
+    if (bytes === null) throw limitError('responseBytes', limits.responseBytes, ctx);
+    const out = (transport.pass === true ? passThrough(call, utf8.decode(bytes)) : undefined)
+      ?? JSON.parse(call.parse(res.status, bytes));
     abort.done();
-    call.free();
+    free(call);
     return out;
   } catch (e) {
     abort.done();
-    try { call.free(); } catch { /* already freed */ }
+    free(call);
     throw fromWasm(e, ctx);
   }
+}
+
+/** Frees a wasm object; one already freed (or still borrowed by a call that trapped) stays as is. */
+function free(obj) {
+  try { obj.free(); } catch { /* already freed */ }
 }
 
 /** A 2xx answer already in OpenAI's format (the head's `"pass": true`), parsed here once, as the
@@ -325,41 +426,59 @@ function normalizeHeaders(...sources) {
   return pairs.length ? pairs : undefined;
 }
 
-async function withRetries(request, options, clientEnv, fetchFn) {
-  const maxRetries = Number(options.numRetries ?? options.maxRetries ?? 0);
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt(request, options, clientEnv, fetchFn);
-    } catch (e) {
-      if (!(e instanceof UnillmError)) throw e;
-      const delay = retryDelay(JSON.stringify(e.toJSON()), n, maxRetries, Math.random());
-      if (delay < 0) throw e;
-      await sleep(delay, options.signal);
-    }
-  }
+/** `numRetries` as a count: a number (or numeric string) of 0 or more, at most 100. */
+function retriesOf(options) {
+  const n = Number(options.numRetries ?? options.maxRetries ?? 0);
+  return Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), 100) : 0;
 }
 
-async function run(params, defaults, clientEnv, clientFetch) {
+/**
+ * The call: the core's lifecycle (src/lifecycle.rs) says which candidate to try (the model, then
+ * each fallback), when to wait and when to give up, all within one deadline (`timeout` bounds the
+ * whole call); this loop only does what it says. A failed attempt's error goes back into it as it
+ * is (a provider's answer never becomes a JS error first), and only the last one reaches the caller.
+ */
+async function run(params, defaults, clientEnv, clientFetch, state) {
   const { request, options } = splitParams(params, defaults);
   const fetchFn = options.fetch ?? clientFetch ?? runtime.fetch ?? globalThis.fetch.bind(globalThis);
   const fallbacks = options.fallbacks ?? [];
   if (!Array.isArray(fallbacks)) throw makeError('BadRequestError', '`fallbacks` must be an array of model names', { param: 'fallbacks' });
-  const models = [request.model, ...fallbacks];
-  let last;
-  for (let i = 0; i < models.length; i++) {
-    const entry = models[i];
-    // a fallback is a model name, or an object of overrides ({ model, apiKey, ... })
-    const [req, opts] = i === 0 || typeof entry === 'string'
-      ? [{ ...request, model: entry }, options]
-      : splitOverrides(request, options, entry);
-    try {
-      return await withRetries(req, opts, clientEnv, fetchFn);
-    } catch (e) {
-      last = e;
-      if (!(e instanceof UnillmError) || e.kind === 'APIUserAbortError') throw e;
+  const timeout = options.timeout == null ? DEFAULT_TIMEOUT_MS : Number(options.timeout);
+  if (Number.isNaN(timeout) || timeout < 0) throw makeError('BadRequestError', '`timeout` must be a number of milliseconds', { param: 'timeout' });
+  const life = new Lifecycle(retriesOf(options), fallbacks.length, timeout, Date.now());
+  let lastJs = null; // the last error JS met: thrown as it is (cause, stack) if it ends the call
+  try {
+    for (;;) {
+      const step = life.poll(Date.now());
+      if (step === 0) {
+        const i = life.candidate();
+        // a fallback is a model name, or an object of overrides ({ model, apiKey, ... })
+        const [req, opts] = i === 0 ? [request, options]
+          : typeof fallbacks[i - 1] === 'string' ? [{ ...request, model: fallbacks[i - 1] }, options]
+            : splitOverrides(request, options, fallbacks[i - 1]);
+        try {
+          const out = await attempt(req, opts, clientEnv, fetchFn, state, life, life.wait());
+          if (out !== REPORTED) return out;
+          lastJs = null;
+        } catch (e) {
+          if (!(e instanceof UnillmError)) throw e;
+          lastJs = e;
+          life.handleError(JSON.stringify(e.toJSON()), Date.now(), Math.random());
+        }
+      } else if (step === 1) {
+        try { await sleep(life.wait(), options.signal); } catch { life.handleAbort(); lastJs = null; }
+      } else {
+        const json = life.error();
+        if (lastJs !== null) {
+          const info = JSON.parse(json);
+          if (info.kind === lastJs.kind && info.message === lastJs.message) throw lastJs;
+        }
+        throw fromErrorJson(json);
+      }
     }
+  } finally {
+    free(life);
   }
-  throw last;
 }
 
 function splitOverrides(request, options, entry) {
@@ -374,15 +493,20 @@ function splitOverrides(request, options, entry) {
  */
 export function createClient({ env, defaults, fetch, models } = {}) {
   const d = models ? { ...defaults, models } : (defaults ?? {});
+  const state = newState();
   return {
-    completion: (params) => run(params, d, env, fetch),
+    completion: (params) => run(params, d, env, fetch, state),
     withOptions: (more) => createClient({ env, defaults: { ...d, ...more }, fetch }),
   };
 }
 
+/** The top-level functions' client: process-wide, as `registerModel` is (and LiteLLM's
+ * module-level `completion` is); multi-tenant code uses `createClient` per tenant. */
+const defaultState = newState();
+
 /** OpenAI-format chat completion over any provider. */
 export function completion(params) {
-  return run(params, undefined, undefined, undefined);
+  return run(params, undefined, undefined, undefined, defaultState);
 }
 
 /** Expands the wasm decoder's batch (see `drain` in src/wasm/mod.rs) into chunk objects. */
@@ -414,6 +538,17 @@ function unpack(batch, cache) {
   return items;
 }
 
+/** Whether a chunk carries content (text, a tool call, reasoning, a refusal, a finish or usage):
+ * the first such chunk handed to the caller is a stream's commit point. */
+function bearsContent(c) {
+  if (c.usage != null) return true;
+  for (const ch of c.choices ?? []) {
+    const d = ch.delta;
+    if (ch.finish_reason != null || (d && (d.content || d.tool_calls?.length || d.reasoning_content || d.refusal))) return true;
+  }
+  return false;
+}
+
 /**
  * A streamed chat completion: an async iterable of OpenAI `chat.completion.chunk` objects, and a
  * `ReadableStream` of the same via `toReadableStream()`. Iterate once; use `tee()` for two readers.
@@ -421,6 +556,8 @@ function unpack(batch, cache) {
  */
 export class Stream {
   #call; #body; #abort; #ctx; #used = false; #response = null; #error = null;
+  /** The decoder of a stream read to its end, kept for `response()` (freed by it, or by GC). */
+  #ended = null;
 
   constructor(call, body, abort, ctx) {
     this.#call = call;
@@ -442,16 +579,17 @@ export class Stream {
     const close = (ended) => {
       if (!open) return;
       open = false;
-      try { this.#response = JSON.parse(dec.response()); } catch { /* keep null */ }
+      // the assembled response is built when asked for (`response()`), not at every stream's end
       if (ended) {
+        this.#ended = dec;
         try { reader.releaseLock(); } catch { /* already released */ }
       } else {
         this.#abort.controller.abort();
         reader.cancel().catch(() => {});
+        free(dec);
       }
       this.#abort.done();
-      dec.free();
-      this.#call.free();
+      free(this.#call);
     };
     const fail = (e) => {
       this.#error = e;
@@ -474,6 +612,18 @@ export class Stream {
       }
     };
     return {
+      prime: async () => {
+        const held = [];
+        for (;;) {
+          const r = await fill();
+          if (r.done) break;
+          held.push(r.value);
+          while (i < buf.length) held.push(buf[i++]);
+          if (held.some(bearsContent)) break;
+        }
+        buf = held;
+        i = 0;
+      },
       next: () => {
         if (i < buf.length) return Promise.resolve({ value: buf[i++], done: false });
         if (!open) return Promise.resolve({ value: undefined, done: true });
@@ -489,12 +639,23 @@ export class Stream {
     };
   }
 
+  /** The iterator, made by `prime` before the caller has the stream. */
+  #it = null;
+
+  /** Reads until the first content-bearing chunk is buffered, or the stream ended (the commit
+   * point): an error before it rejects this, and the attempt may be retried or fall back. */
+  async prime() {
+    this.#it = this.#iterator();
+    await this.#it.prime();
+    return this;
+  }
+
   [Symbol.asyncIterator]() {
     if (this.#used) {
       throw makeError('BadRequestError', 'this stream was already iterated; use stream.tee() to read it twice');
     }
     this.#used = true;
-    return this.#iterator();
+    return this.#it ?? this.#iterator();
   }
 
   /** A `ReadableStream` of chunk objects (consumes this stream). */
@@ -540,6 +701,10 @@ export class Stream {
       for await (const _ of this) { /* drain */ }
     }
     if (this.#error) throw this.#error;
+    if (this.#ended !== null) {
+      try { this.#response = JSON.parse(this.#ended.response()); } catch (e) { throw fromWasm(e, this.#ctx); } finally { free(this.#ended); }
+      this.#ended = null;
+    }
     if (!this.#response) throw makeError('BadRequestError', 'the stream has not been read to the end yet');
     return this.#response;
   }

@@ -1,5 +1,7 @@
 // Typed errors. One base class, one subclass per kind, all built in one factory (`makeError`).
-// The core decides the kind; this file only gives it a JS shape. Messages never contain API keys:
+// The core decides the kind; this file only gives it a JS shape. The subclasses, their default
+// statuses and which are retryable are generated from src/error.rs at build time (the
+// `@generated` line; scripts/gen-js.mjs), so dist/errors.js is the file that runs. Messages never contain API keys:
 // the core redacts provider messages, and nothing here ever reads a key.
 
 export class UnillmError extends Error {
@@ -36,38 +38,9 @@ export class UnillmError extends Error {
 /** Alias for code written against the `openai` package. */
 export const APIError = UnillmError;
 
-export class BadRequestError extends UnillmError {}
-export class AuthenticationError extends UnillmError {}
-export class PermissionDeniedError extends UnillmError {}
-export class NotFoundError extends UnillmError {}
-export class ContextWindowExceededError extends BadRequestError {}
-export class ContentPolicyViolationError extends BadRequestError {}
-export class UnsupportedParamsError extends BadRequestError {}
-export class UnprocessableEntityError extends UnillmError {}
-export class RateLimitError extends UnillmError {}
-export class Timeout extends UnillmError {}
-export class APIConnectionError extends UnillmError {}
-export class APIUserAbortError extends UnillmError {}
-export class InternalServerError extends UnillmError {}
-export class ServiceUnavailableError extends UnillmError {}
+// @generated error-classes.js
 /** openai-node's name for a timeout. */
 export const APIConnectionTimeoutError = Timeout;
-
-const CLASSES = {
-  BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
-  ContextWindowExceededError, ContentPolicyViolationError, UnsupportedParamsError,
-  UnprocessableEntityError, RateLimitError, Timeout, APIConnectionError, APIUserAbortError,
-  InternalServerError, ServiceUnavailableError,
-};
-
-const DEFAULT_STATUS = {
-  BadRequestError: 400, ContextWindowExceededError: 400, ContentPolicyViolationError: 400,
-  UnsupportedParamsError: 400, AuthenticationError: 401, PermissionDeniedError: 403,
-  NotFoundError: 404, Timeout: 408, UnprocessableEntityError: 422, RateLimitError: 429,
-  APIUserAbortError: 499, InternalServerError: 500, APIConnectionError: 500, ServiceUnavailableError: 503,
-};
-
-const RETRYABLE = new Set(['RateLimitError', 'Timeout', 'APIConnectionError', 'InternalServerError', 'ServiceUnavailableError']);
 
 /** Builds the error of the given kind. */
 export function makeError(kind, message, info = {}) {

@@ -188,7 +188,14 @@ export interface CallOptions {
   fetch?: typeof fetch;
   /** The registry that prices the call (`usage.cost`); default: the built-in table plus `registerModel` entries. */
   models?: ModelRegistry;
+  /**
+   * Bounds on what the call reads from the provider, enforced while reading (see docs/limits.md):
+   * an answer past one is a `LimitExceededError` whose `param` names it. Defaults in `DEFAULT_LIMITS`.
+   */
+  limits?: Limits;
 }
+
+// @generated limits.d.ts
 
 export type CompletionParams = ChatCompletionRequest & CallOptions;
 
@@ -241,12 +248,6 @@ export declare function createClient(options?: {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-export type ErrorKind =
-  | 'BadRequestError' | 'AuthenticationError' | 'PermissionDeniedError' | 'NotFoundError'
-  | 'ContextWindowExceededError' | 'ContentPolicyViolationError' | 'UnsupportedParamsError'
-  | 'UnprocessableEntityError' | 'RateLimitError' | 'Timeout' | 'APIConnectionError'
-  | 'APIUserAbortError' | 'InternalServerError' | 'ServiceUnavailableError';
-
 export declare class UnillmError extends Error {
   readonly kind: ErrorKind;
   /** The provider's HTTP status, or the status a gateway answers with for this kind. */
@@ -265,21 +266,8 @@ export declare class UnillmError extends Error {
   toJSON(): Record<string, unknown>;
 }
 export { UnillmError as APIError };
-export declare class BadRequestError extends UnillmError {}
-export declare class AuthenticationError extends UnillmError {}
-export declare class PermissionDeniedError extends UnillmError {}
-export declare class NotFoundError extends UnillmError {}
-export declare class ContextWindowExceededError extends BadRequestError {}
-export declare class ContentPolicyViolationError extends BadRequestError {}
-export declare class UnsupportedParamsError extends BadRequestError {}
-export declare class UnprocessableEntityError extends UnillmError {}
-export declare class RateLimitError extends UnillmError {}
-export declare class Timeout extends UnillmError {}
+// @generated error-classes.d.ts
 export { Timeout as APIConnectionTimeoutError };
-export declare class APIConnectionError extends UnillmError {}
-export declare class APIUserAbortError extends UnillmError {}
-export declare class InternalServerError extends UnillmError {}
-export declare class ServiceUnavailableError extends UnillmError {}
 
 // ---------------------------------------------------------------------------------------------
 // Model table (compiled in from LiteLLM's model_prices_and_context_window.json)

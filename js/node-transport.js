@@ -257,8 +257,10 @@ class NodeResponse {
     src.once('close', () => { if (!settled) fail(cutShort()); });
   }
 
-  /** The whole body, as one Buffer. */
-  #bytes() {
+  /** The whole body, as one Buffer; past `max` decoded bytes the reading stops and the connection
+   * is closed, with `null` (or, with `cut`, the first `max` bytes). Counted as the bytes arrive
+   * (after decompression): an endless body or a decompression bomb never gets further. */
+  #bytes(max = Infinity, cut = false) {
     if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     this.#used = true;
     const src = this.#src;
@@ -266,10 +268,34 @@ class NodeResponse {
     if (src.destroyed) return Promise.reject(this.#failure(src.errored ?? cutShort()));
     return new Promise((resolve, reject) => {
       const chunks = [];
-      let n = 0;
-      src.on('data', (c) => { chunks.push(c); n += c.length; });
-      this.#watch(src, () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n)), reject);
+      let n = 0, over = false;
+      const join = () => (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, n));
+      src.on('data', (c) => {
+        if (over) return;
+        if (n + c.length > max) {
+          over = true;
+          if (cut) { chunks.push(c.subarray(0, max - n)); n = max; }
+          resolve(cut ? join() : null);
+          this.cancel();
+          return;
+        }
+        chunks.push(c);
+        n += c.length;
+      });
+      this.#watch(src, () => resolve(join()), (e) => { if (!over) reject(e); });
     });
+  }
+
+  /** The body up to `max` bytes (see `#bytes`): what api.js reads answers with. */
+  bytesUpTo(max, cut = false) {
+    return this.#bytes(max, cut);
+  }
+
+  /** Stops reading the body and closes its connection. */
+  cancel() {
+    this.#finish();
+    this.#src?.destroy();
+    this.#req.destroy();
   }
 
   async text() {

@@ -18,6 +18,28 @@ if (!globalThis.process?.versions?.bun) {
   runtime.fetch = (input, init) => nodeFetch !== null
     ? nodeFetch(input, init)
     : import('./node-transport.js').then((m) => { nodeFetch = m.nodeFetch; return nodeFetch(input, init); });
+} else {
+  runtime.fetch = bunFetch;
+}
+
+const CODINGS = { gzip: 'gzip', 'x-gzip': 'gzip', deflate: 'deflate' };
+
+/** Bun's fetch, with the body decoded here rather than by Bun: Bun inflates a compressed body
+ * ahead of its reader, so a decompression bomb grew the process by 100+ MB before the reader's
+ * cancel (at the response limit) reached it; a `DecompressionStream` inflates only as it is read.
+ * Only gzip and deflate are asked for (`accept-encoding`); another coding is refused. */
+async function bunFetch(input, init = {}) {
+  // api.js passes a plain object of lower-case names
+  const headers = { 'accept-encoding': 'gzip, deflate', ...init.headers };
+  const res = await globalThis.fetch(input, { ...init, headers, decompress: false });
+  const coding = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'identity' || res.body === null) return res;
+  const format = CODINGS[coding];
+  if (format === undefined) {
+    res.body.cancel().catch(() => {});
+    throw new TypeError(`the answer has a content coding this transport does not decode: ${coding}`);
+  }
+  return new Response(res.body.pipeThrough(new DecompressionStream(format)), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 export * from './api.js';

@@ -59,8 +59,12 @@ JS
 build unillm_tokens --features tokens-only
 build unillm
 
-# the hand-written layer: entry points per runtime, the API, the types
+# the hand-written layer: entry points per runtime, the API, the types; the error classes and the
+# limits in errors.js, api.js and index.d.ts are generated from the core's tables (scripts/gen-js.mjs)
+# with the toolchain `cargo test` uses, so the native build is shared with it
+env -u RUSTUP_TOOLCHAIN cargo run --quiet --example js_tables > target/pkg/js-tables.json
 cp js/*.js js/*.d.ts dist/
+node scripts/gen-js.mjs target/pkg/js-tables.json dist
 for name in unillm unillm_tokens; do
   log "dist/${name}_bg.wasm: $(stat -c %s "dist/${name}_bg.wasm") bytes, $(gzip -9 -c "dist/${name}_bg.wasm" | wc -c) gzip -9"
 done

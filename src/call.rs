@@ -36,6 +36,8 @@ pub struct CallOptions {
     pub now_ms: u64,
     /// Randomness from the caller, for ids.
     pub seed: u64,
+    /// Bounds on what is read from the provider (see [`crate::limits`]).
+    pub limits: crate::limits::Limits,
 }
 
 /// Extra request headers: `[[name, value], ...]` or `{name: value}`.
@@ -94,6 +96,7 @@ pub struct Call {
     seed: u64,
     /// Prices responses (`usage.cost`); the built-in table unless the caller gives its own.
     models: ModelRegistry,
+    limits: crate::limits::Limits,
 }
 
 /// The limit on a request body we accept from the caller.
@@ -167,6 +170,7 @@ pub const WIRE_BYTES_FROM: usize = 64 * 1024;
 
 impl Call {
     pub fn new(request_json: &[u8], opts: CallOptions) -> Result<Call, LlmError> {
+        opts.limits.validate()?;
         let request = parse_request(request_json)?;
         let (provider, model) = provider::resolve_model(&request.model, opts.api_base.is_some())?;
         let env = provider.env_names();
@@ -193,6 +197,7 @@ impl Call {
             now_ms: opts.now_ms,
             seed: opts.seed,
             models: ModelRegistry::new(),
+            limits: opts.limits,
         })
     }
 
@@ -361,8 +366,21 @@ impl Call {
         Ok((out, Vec::new()))
     }
 
+    /// The call's limits (the driver bounds its reads of the body with them).
+    pub fn limits(&self) -> &crate::limits::Limits {
+        &self.limits
+    }
+
+    fn check_body(&self, body: &[u8]) -> Result<(), LlmError> {
+        if body.len() > self.limits.response_bytes {
+            return Err(self.tag(crate::limits::exceeded("responseBytes", "the answer", self.limits.response_bytes)));
+        }
+        Ok(())
+    }
+
     /// Translates a 2xx non-streaming body.
     pub fn parse(&self, status: u16, body: &[u8]) -> Result<ChatResponse, LlmError> {
+        self.check_body(body)?;
         let body = &*crate::util::repaired(body);
         let resp = HttpResponse { status, headers: &[], body };
         let mut r = if self.mock_response.is_some() {
@@ -392,6 +410,7 @@ impl Call {
     /// [`Call::parse`] as the JSON the caller receives. A provider whose answers are already
     /// OpenAI's format passes them through as sent, with the cost added ([`provider::openai::passthrough`]).
     pub fn parse_json(&self, status: u16, body: &[u8]) -> Result<String, LlmError> {
+        self.check_body(body)?;
         let body = &*crate::util::repaired(body);
         if self.mock_response.is_none() && self.provider.passes_responses_through() {
             if let Some(out) = provider::openai::passthrough(body, |u, tier| self.cost(u, tier)) {
@@ -418,6 +437,8 @@ impl Call {
 
     /// Classifies a non-2xx answer, with the wait a retry should honour.
     pub fn error(&self, status: u16, headers: &[(String, String)], body: &[u8]) -> LlmError {
+        // past `limits.errorBytes` the body is cut: status and headers still classify it
+        let body = &body[..body.len().min(self.limits.error_bytes)];
         let e = self.provider.error(&HttpResponse { status, headers, body }, &self.deployment);
         let e = if e.retry_after_ms.is_none() {
             let wait = parse_retry_after(headers, self.now_ms)
@@ -450,6 +471,7 @@ impl Call {
                         (self.models.clone(), self.provider.id(), self.deployment.model.clone(), self.now_ms);
                     Some(Box::new(move |u: &Usage| price(&models, provider, &model, u, None, now)))
                 },
+                limits: self.limits,
             },
         )
     }

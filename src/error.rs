@@ -7,92 +7,85 @@
 
 use serde::{Deserialize, Serialize};
 
-/// What went wrong, independent of the provider. Each kind is one JS error class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub enum ErrorKind {
+/// The taxonomy, written once: each row is a kind (= the JS class name), the class it extends in
+/// JS, the HTTP status a gateway answers with when the provider gave none, whether a retry of the
+/// same call can help, and its doc. `js/errors.js`'s classes and `index.d.ts`'s declarations are
+/// generated from [`ErrorKind::ALL`] at build time (`examples/js_tables.rs`), so the three agree.
+macro_rules! error_kinds {
+    ($($(#[doc = $doc:literal])+ $kind:ident : $parent:ident, $status:literal, $retryable:literal;)+) => {
+        /// What went wrong, independent of the provider. Each kind is one JS error class.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[doc = $doc])+ $kind,)+
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order (parents before their subclasses).
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind),+];
+
+            /// The JS class name (also the `type` of the OpenAI error body for the gateway).
+            pub fn name(self) -> &'static str {
+                match self { $(ErrorKind::$kind => stringify!($kind),)+ }
+            }
+
+            /// The JS class this kind's class extends (`UnillmError` at the root).
+            pub fn parent(self) -> &'static str {
+                match self { $(ErrorKind::$kind => stringify!($parent),)+ }
+            }
+
+            /// The HTTP status a gateway answers with for this kind when the provider gave none.
+            pub fn default_status(self) -> u16 {
+                match self { $(ErrorKind::$kind => $status,)+ }
+            }
+
+            /// Whether trying the same call again later can succeed.
+            pub fn retryable(self) -> bool {
+                match self { $(ErrorKind::$kind => $retryable,)+ }
+            }
+
+            /// The kind's doc comment (for the generated TypeScript declarations).
+            pub fn doc(self) -> &'static str {
+                match self { $(ErrorKind::$kind => concat!($($doc),+),)+ }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// 400 that is none of the more specific kinds below; also bad input from JS.
-    BadRequestError,
+    BadRequestError: UnillmError, 400, false;
     /// 401: missing or invalid credentials.
-    AuthenticationError,
+    AuthenticationError: UnillmError, 401, false;
     /// 403.
-    PermissionDeniedError,
+    PermissionDeniedError: UnillmError, 403, false;
     /// 404: unknown model or endpoint.
-    NotFoundError,
+    NotFoundError: UnillmError, 404, false;
     /// The prompt does not fit the model's context window.
-    ContextWindowExceededError,
+    ContextWindowExceededError: BadRequestError, 400, false;
     /// The provider refused the input or output on safety grounds.
-    ContentPolicyViolationError,
+    ContentPolicyViolationError: BadRequestError, 400, false;
     /// A parameter the target provider cannot take (and `dropParams` was not set).
-    UnsupportedParamsError,
+    UnsupportedParamsError: BadRequestError, 400, false;
     /// 422.
-    UnprocessableEntityError,
+    UnprocessableEntityError: UnillmError, 422, false;
     /// 429.
-    RateLimitError,
+    RateLimitError: UnillmError, 429, true;
     /// The call took longer than its `timeout`.
-    Timeout,
-    /// The request never got an HTTP answer (DNS, refused connection, reset, CORS).
-    APIConnectionError,
+    Timeout: UnillmError, 408, true;
+    /// The request never got an HTTP answer (DNS, refused connection, reset, CORS), or the answer was cut off.
+    APIConnectionError: UnillmError, 500, true;
     /// The caller aborted with an `AbortSignal`.
-    APIUserAbortError,
+    APIUserAbortError: UnillmError, 499, false;
     /// 500 and other 5xx without a more specific kind; also a malformed provider answer.
-    InternalServerError,
+    InternalServerError: UnillmError, 500, true;
     /// 503 / 529: the provider is overloaded or down.
-    ServiceUnavailableError,
+    ServiceUnavailableError: UnillmError, 503, true;
+    /// The answer exceeded one of the call's `limits` (`param` names it, e.g. `limits.responseBytes`); not retried on the same upstream.
+    LimitExceededError: UnillmError, 502, false;
 }
 
 impl ErrorKind {
-    /// The JS class name (also the `type` of the OpenAI error body for the gateway).
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorKind::BadRequestError => "BadRequestError",
-            ErrorKind::AuthenticationError => "AuthenticationError",
-            ErrorKind::PermissionDeniedError => "PermissionDeniedError",
-            ErrorKind::NotFoundError => "NotFoundError",
-            ErrorKind::ContextWindowExceededError => "ContextWindowExceededError",
-            ErrorKind::ContentPolicyViolationError => "ContentPolicyViolationError",
-            ErrorKind::UnsupportedParamsError => "UnsupportedParamsError",
-            ErrorKind::UnprocessableEntityError => "UnprocessableEntityError",
-            ErrorKind::RateLimitError => "RateLimitError",
-            ErrorKind::Timeout => "Timeout",
-            ErrorKind::APIConnectionError => "APIConnectionError",
-            ErrorKind::APIUserAbortError => "APIUserAbortError",
-            ErrorKind::InternalServerError => "InternalServerError",
-            ErrorKind::ServiceUnavailableError => "ServiceUnavailableError",
-        }
-    }
-
-    /// The HTTP status a gateway answers with for this kind when the provider gave none.
-    pub fn default_status(self) -> u16 {
-        match self {
-            ErrorKind::BadRequestError
-            | ErrorKind::ContextWindowExceededError
-            | ErrorKind::ContentPolicyViolationError
-            | ErrorKind::UnsupportedParamsError => 400,
-            ErrorKind::AuthenticationError => 401,
-            ErrorKind::PermissionDeniedError => 403,
-            ErrorKind::NotFoundError => 404,
-            ErrorKind::Timeout => 408,
-            ErrorKind::UnprocessableEntityError => 422,
-            ErrorKind::RateLimitError => 429,
-            ErrorKind::APIUserAbortError => 499,
-            ErrorKind::InternalServerError | ErrorKind::APIConnectionError => 500,
-            ErrorKind::ServiceUnavailableError => 503,
-        }
-    }
-
-    /// Whether trying the same call again later can succeed.
-    pub fn retryable(self) -> bool {
-        matches!(
-            self,
-            ErrorKind::RateLimitError
-                | ErrorKind::Timeout
-                | ErrorKind::APIConnectionError
-                | ErrorKind::InternalServerError
-                | ErrorKind::ServiceUnavailableError
-        )
-    }
-
     /// The kind for a bare HTTP status, before looking at the body.
     pub fn from_status(status: u16) -> ErrorKind {
         match status {

@@ -14,6 +14,10 @@
 pub mod call;
 pub mod error;
 #[cfg(not(feature = "tokens-only"))]
+pub mod lifecycle;
+#[cfg(not(feature = "tokens-only"))]
+pub mod limits;
+#[cfg(not(feature = "tokens-only"))]
 pub mod pricing;
 #[cfg(not(feature = "tokens-only"))]
 pub mod provider;

@@ -191,6 +191,10 @@ impl ChunkDecoder for AzureStream {
     fn done(&self) -> bool {
         self.inner.done()
     }
+
+    fn set_event_limit(&mut self, bytes: usize) {
+        self.inner.set_event_limit(bytes);
+    }
 }
 
 #[cfg(test)]

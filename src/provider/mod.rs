@@ -222,6 +222,10 @@ impl<D: ChunkDecoder> ChunkDecoder for Tagged<D> {
     fn done(&self) -> bool {
         self.inner.done()
     }
+
+    fn set_event_limit(&mut self, bytes: usize) {
+        self.inner.set_event_limit(bytes);
+    }
 }
 
 /// Splits a `data:<mime>;base64,<data>` URL into its media type and base64 payload.

@@ -397,6 +397,10 @@ impl ChunkDecoder for OpenAiStream {
     fn template(&self) -> Option<&RawTemplate> {
         self.template.as_ref().map(|(t, _)| t)
     }
+
+    fn set_event_limit(&mut self, bytes: usize) {
+        self.sse.set_max_event(bytes);
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,15 @@ pub struct Assembler {
     system_fingerprint: Option<String>,
     choices: BTreeMap<u32, ChoiceAcc>,
     usage: Option<Usage>,
+    /// Bytes accumulated (texts, tool calls, thinking blocks, logprobs), for `limits.streamBytes`.
+    bytes: usize,
+    /// Choices plus tool calls opened, for `limits.streamItems`.
+    items: usize,
+}
+
+/// The bytes a JSON value holds, roughly (its serialized length), for the accumulation bound.
+fn json_len(v: &serde_json::Value) -> usize {
+    serde_json::to_string(v).map_or(0, |s| s.len())
 }
 
 fn append(slot: &mut Option<String>, s: &str) {
@@ -52,8 +61,12 @@ impl Assembler {
             self.usage = Some(u.clone());
         }
         for c in &chunk.choices {
+            if !self.choices.contains_key(&c.index) {
+                self.items += 1;
+            }
             let acc = self.choices.entry(c.index).or_default();
             let d = &c.delta;
+            self.bytes += [&d.content, &d.refusal, &d.reasoning_content].iter().map(|s| s.as_ref().map_or(0, String::len)).sum::<usize>();
             if let Some(s) = &d.content {
                 append(&mut acc.content, s);
             }
@@ -64,10 +77,16 @@ impl Assembler {
                 append(&mut acc.reasoning, s);
             }
             if let Some(blocks) = &d.thinking_blocks {
+                self.bytes += blocks.iter().map(json_len).sum::<usize>();
                 acc.thinking_blocks.extend(blocks.iter().cloned());
             }
             if let Some(calls) = &d.tool_calls {
                 for tc in calls {
+                    if !acc.tools.contains_key(&tc.index) {
+                        self.items += 1;
+                    }
+                    self.bytes += tc.id.as_ref().map_or(0, String::len)
+                        + tc.function.as_ref().map_or(0, |f| f.name.as_ref().map_or(0, String::len) + f.arguments.as_ref().map_or(0, String::len));
                     let slot = acc.tools.entry(tc.index).or_insert_with(|| ToolCall {
                         id: String::new(),
                         kind: "function".to_owned(),
@@ -94,9 +113,20 @@ impl Assembler {
                 acc.finish_reason.clone_from(&c.finish_reason);
             }
             if let Some(lp) = c.logprobs.as_ref().and_then(|l| l.get("content")).and_then(|c| c.as_array()) {
+                self.bytes += lp.iter().map(json_len).sum::<usize>();
                 acc.logprobs.extend(lp.iter().cloned());
             }
         }
+    }
+
+    /// Bytes accumulated so far (see `limits.streamBytes`).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Choices plus tool calls opened so far (see `limits.streamItems`).
+    pub fn items(&self) -> usize {
+        self.items
     }
 
     pub fn usage(&self) -> Option<&Usage> {

@@ -27,6 +27,8 @@ pub trait ChunkDecoder {
     fn template(&self) -> Option<&template::RawTemplate> {
         None
     }
+    /// Bounds one event of the decoder's framing (`limits.eventBytes`); the pipeline sets it.
+    fn set_event_limit(&mut self, bytes: usize);
 }
 
 /// LiteLLM's default: a provider sending the same content chunk this many times in a row is stuck.
@@ -55,6 +57,8 @@ pub struct PipelineConfig {
     pub prompt_tokens: Option<PromptCounter>,
     /// Sets `usage.cost` on the usage the stream ends with.
     pub pricer: Option<Pricer>,
+    /// Bounds on one event and on what the stream accumulates.
+    pub limits: crate::limits::Limits,
 }
 
 pub struct StreamPipeline {
@@ -78,7 +82,8 @@ impl StreamPipeline {
         self.decoder.template()
     }
 
-    pub fn new(decoder: Box<dyn ChunkDecoder>, cfg: PipelineConfig) -> Self {
+    pub fn new(mut decoder: Box<dyn ChunkDecoder>, cfg: PipelineConfig) -> Self {
+        decoder.set_event_limit(cfg.limits.event_bytes);
         StreamPipeline {
             decoder,
             cfg,
@@ -206,6 +211,7 @@ impl StreamPipeline {
             }
             self.check_repeat(&c)?;
             self.assembler.push(&c);
+            self.check_size()?;
             if let (Some(u), Some(pricer)) = (c.usage.as_mut(), self.cfg.pricer.as_ref()) {
                 if u.cost.is_none() {
                     u.cost = pricer(u);
@@ -230,6 +236,18 @@ impl StreamPipeline {
                 c.raw = None;
             }
             out.push(c);
+        }
+        Ok(())
+    }
+
+    /// What the stream accumulated stays within `limits.streamBytes` and `limits.streamItems`.
+    fn check_size(&self) -> Result<(), LlmError> {
+        let l = &self.cfg.limits;
+        if self.assembler.bytes() > l.stream_bytes {
+            return Err(crate::limits::exceeded("streamBytes", "what the stream accumulated", l.stream_bytes));
+        }
+        if self.assembler.items() > l.stream_items {
+            return Err(crate::limits::exceeded("streamItems", "the choices and tool calls the stream opened", l.stream_items));
         }
         Ok(())
     }
@@ -345,6 +363,38 @@ mod tests {
         p.feed(many.as_bytes(), &mut out).expect("chunks before the limit are delivered");
         assert_eq!(out.len(), REPEATED_CHUNK_LIMIT - 1);
         assert!(p.finish(&mut out).expect_err("error").message.contains("repeated"));
+    }
+
+    /// An endless stream of distinct chunks (no repeat) stops at `limits.streamBytes`; one that
+    /// opens ever more tool calls at `limits.streamItems`; both while reading.
+    #[test]
+    fn what_a_stream_accumulates_is_bounded() {
+        let limited = |limits: crate::limits::Limits| {
+            StreamPipeline::new(Box::new(OpenAiStream::default()), PipelineConfig { limits, model: "m".into(), ..PipelineConfig::default() })
+        };
+        let mut p = limited(crate::limits::Limits { stream_bytes: 10_000, ..crate::limits::DEFAULT });
+        let mut out = Vec::new();
+        let mut fed = 0;
+        let e = (0..10_000)
+            .find_map(|i| {
+                let ev = format!("data: {{\"id\":\"c\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"word {i:08} \"}}}}]}}\n\n");
+                fed += 1;
+                p.feed(ev.as_bytes(), &mut out).err()
+            })
+            .or_else(|| p.finish(&mut out).err())
+            .expect("stopped");
+        assert_eq!(e.kind, ErrorKind::LimitExceededError);
+        assert_eq!(e.param.as_deref(), Some("limits.streamBytes"));
+        assert!(fed <= 10_000 / 14 + 2, "{fed} chunks before stopping");
+        let mut p = limited(crate::limits::Limits { stream_items: 50, ..crate::limits::DEFAULT });
+        let e = (0..10_000)
+            .find_map(|i| {
+                let ev = format!("data: {{\"id\":\"c\",\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":{i},\"id\":\"t{i}\",\"function\":{{\"name\":\"f\",\"arguments\":\"\"}}}}]}}}}]}}\n\n");
+                p.feed(ev.as_bytes(), &mut out).err()
+            })
+            .or_else(|| p.finish(&mut out).err())
+            .expect("stopped");
+        assert_eq!(e.param.as_deref(), Some("limits.streamItems"), "{e}");
     }
 
     #[test]

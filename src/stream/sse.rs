@@ -2,13 +2,11 @@
 //!
 //! Bytes go in at any boundary (a network chunk can end mid-line or mid-UTF-8 character); whole
 //! events come out. Lines end in `\n`, `\r\n` or `\r`; `data:` lines of one event are joined with
-//! `\n`; comments (`:`) and `id:`/`retry:` fields are consumed. A single line longer than
-//! [`MAX_LINE`] is an error rather than unbounded buffering.
+//! `\n`; comments (`:`) and `id:`/`retry:` fields are consumed. An event (its `data:` lines, and
+//! a partial line) larger than the event limit (`limits.eventBytes`) is a `LimitExceededError`,
+//! raised as soon as the bytes buffered pass it, rather than unbounded buffering.
 
 use crate::error::LlmError;
-
-/// The longest line accepted (a base64 image in a chunk can be large; a runaway stream is not).
-pub const MAX_LINE: usize = 32 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SseEvent {
@@ -17,7 +15,7 @@ pub struct SseEvent {
     pub data: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SseDecoder {
     buf: Vec<u8>,
     /// Bytes of `buf` already scanned for a line end (so a long line is not rescanned per chunk).
@@ -27,11 +25,36 @@ pub struct SseDecoder {
     has_data: bool,
     /// The previous chunk ended in `\r`; a `\n` at the start of the next one belongs to it.
     pending_cr: bool,
+    /// The most bytes one event may buffer (`limits.eventBytes`).
+    max_event: usize,
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        SseDecoder {
+            buf: Vec::new(),
+            scanned: 0,
+            event: None,
+            data: String::new(),
+            has_data: false,
+            pending_cr: false,
+            max_event: crate::limits::DEFAULT.event_bytes,
+        }
+    }
 }
 
 impl SseDecoder {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the event limit (`limits.eventBytes`).
+    pub fn set_max_event(&mut self, bytes: usize) {
+        self.max_event = bytes;
+    }
+
+    fn too_big(&self) -> LlmError {
+        crate::limits::exceeded("eventBytes", "a stream event", self.max_event)
     }
 
     /// Feeds bytes; completed events are appended to `out`.
@@ -58,8 +81,8 @@ impl SseDecoder {
                 }
             }
             let rest = &bytes[start..];
-            if rest.len() > MAX_LINE {
-                return Err(LlmError::malformed("stream line exceeds the 32 MiB limit"));
+            if rest.len() + self.data.len() > self.max_event {
+                return Err(self.too_big());
             }
             self.buf.extend_from_slice(rest);
             self.scanned = self.buf.len();
@@ -86,8 +109,8 @@ impl SseDecoder {
         }
         self.buf.drain(..line_start);
         self.scanned = self.buf.len();
-        if self.buf.len() > MAX_LINE {
-            return Err(LlmError::malformed("stream line exceeds the 32 MiB limit"));
+        if self.buf.len() + self.data.len() > self.max_event {
+            return Err(self.too_big());
         }
         Ok(())
     }
@@ -134,6 +157,9 @@ impl SseDecoder {
             b"data" => {
                 let v = std::str::from_utf8(value)
                     .map_err(|_| LlmError::malformed("stream data is not valid UTF-8"))?;
+                if self.data.len() + v.len() + 1 > self.max_event {
+                    return Err(self.too_big());
+                }
                 if self.has_data {
                     self.data.push('\n');
                 }
@@ -212,6 +238,42 @@ mod tests {
     #[test]
     fn last_event_without_blank_line_is_delivered() {
         assert_eq!(decode_split(b"data: tail", 3), vec![SseEvent { event: None, data: "tail".into() }]);
+    }
+
+    /// An event that never ends (`data:` lines without the blank line), one endless line, and a
+    /// lone huge line all stop at the limit, at any split, while reading; events up to it pass.
+    #[test]
+    fn events_are_bounded_while_reading() {
+        let limit = 1000;
+        let fed_until_error = |input: &[u8], split: usize| {
+            let mut d = SseDecoder::new();
+            d.set_max_event(limit);
+            let mut out = Vec::new();
+            let mut fed = 0;
+            for chunk in input.chunks(split) {
+                fed += chunk.len();
+                if let Err(e) = d.feed(chunk, &mut out) {
+                    return Some((fed, e));
+                }
+            }
+            None
+        };
+        let endless_event = "data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n".repeat(1000);
+        let endless_line = format!("data: {}", "y".repeat(100_000));
+        for input in [endless_event.as_bytes(), endless_line.as_bytes()] {
+            for split in [1, 7, 64, 999, 4096, input.len()] {
+                let (fed, e) = fed_until_error(input, split).expect("stopped");
+                assert_eq!(e.kind, crate::error::ErrorKind::LimitExceededError);
+                assert_eq!(e.param.as_deref(), Some("limits.eventBytes"));
+                // the event's data counts (not the `data: ` prefixes): within a line's framing of the limit
+                assert!(fed <= 2 * limit + split, "read {fed} bytes before stopping (split {split})");
+            }
+        }
+        // many events under the limit, each with several lines: fine
+        let ok = "data: aaaaaaaaaaaaaaaaaaaa\ndata: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n\n".repeat(500);
+        for split in [1, 13, 4096] {
+            assert!(fed_until_error(ok.as_bytes(), split).is_none());
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod tokens;
 
 use crate::call::{self, Call, CallOptions};
 use crate::error::LlmError;
+use crate::lifecycle::{Lifecycle, Policy, Step};
 use crate::stream::template::RawTemplate;
 use crate::stream::StreamPipeline;
 use crate::types::ChatChunk;
@@ -43,12 +44,87 @@ pub fn env_names(model: &str, has_api_base: bool, has_api_key: bool, has_api_ver
     serde_json::to_string(&call::env_names(model, has_api_base, has_api_key, has_api_version)).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// Retry decision: milliseconds to wait, or -1 for "do not retry".
-#[wasm_bindgen(js_name = retryDelay)]
-pub fn retry_delay(error_json: &str, attempt: u32, max_retries: u32, rand: f64) -> f64 {
-    match serde_json::from_str::<LlmError>(error_json) {
-        Ok(e) => call::retry_delay_ms(&e, attempt, max_retries, rand, 1000, 60_000).map_or(-1.0, |ms| ms as f64),
-        Err(_) => -1.0,
+/// A JS number of milliseconds as the core's `u64` (NaN and negatives are 0, +Infinity the most).
+fn ms(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        0
+    } else {
+        x as u64
+    }
+}
+
+/// The life of one call (`lifecycle.rs`): `poll` says what to do next (0: attempt candidate
+/// `candidate()` within `wait()` ms; 1: sleep `wait()` ms; 2: fail with `error()`), the driver
+/// reports each failed attempt with `handleHttpError` (a non-2xx answer, classified by the call
+/// in place: the error stays a Rust value) or `handleError` (an error JS met: transport,
+/// limits, an aborted sleep). The JS driver is the loop `run` in js/api.js.
+#[wasm_bindgen(js_name = Lifecycle)]
+pub struct JsLifecycle {
+    inner: Lifecycle,
+    step: Step,
+}
+
+#[wasm_bindgen(js_class = Lifecycle)]
+impl JsLifecycle {
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_retries: u32, fallbacks: u32, timeout_ms: f64, now_ms: f64) -> JsLifecycle {
+        let policy = Policy { max_retries, fallbacks: fallbacks as usize, timeout_ms: ms(timeout_ms), ..Policy::default() };
+        JsLifecycle { inner: Lifecycle::new(policy, ms(now_ms)), step: Step::Sleep { ms: 0 } }
+    }
+
+    pub fn poll(&mut self, now_ms: f64) -> u32 {
+        self.step = self.inner.poll(ms(now_ms));
+        match self.step {
+            Step::Attempt { .. } => 0,
+            Step::Sleep { .. } => 1,
+            Step::Fail(_) => 2,
+        }
+    }
+
+    /// The candidate of the last `Attempt` (0: the model; i: `fallbacks[i - 1]`).
+    pub fn candidate(&self) -> u32 {
+        match self.step {
+            Step::Attempt { candidate, .. } => candidate as u32,
+            _ => 0,
+        }
+    }
+
+    /// The last step's time: an attempt's time left, or a sleep's length (ms).
+    pub fn wait(&self) -> f64 {
+        match self.step {
+            Step::Attempt { time_left_ms, .. } => time_left_ms as f64,
+            Step::Sleep { ms } => ms as f64,
+            Step::Fail(_) => 0.0,
+        }
+    }
+
+    /// The error of the last `Fail`, as the error JSON.
+    pub fn error(&self) -> String {
+        match &self.step {
+            Step::Fail(e) => e.to_json(),
+            _ => LlmError::bad_request("the call has not failed").to_json(),
+        }
+    }
+
+    /// An attempt got a non-2xx answer: `call` classifies it (`headers` `[[k, v], ...]` as JSON).
+    #[wasm_bindgen(js_name = handleHttpError)]
+    pub fn handle_http_error(&mut self, call: &JsCall, status: u16, headers: &str, body: &[u8], now_ms: f64, rand: f64) {
+        let headers: Vec<(String, String)> = serde_json::from_str(headers).unwrap_or_default();
+        self.inner.handle_error(call.inner.error(status, &headers, body), ms(now_ms), rand);
+    }
+
+    /// An attempt failed with an error JS met (its JSON; an unreadable one is an internal error).
+    #[wasm_bindgen(js_name = handleError)]
+    pub fn handle_error(&mut self, error_json: &str, now_ms: f64, rand: f64) {
+        let e = serde_json::from_str::<LlmError>(error_json)
+            .unwrap_or_else(|_| LlmError::new(crate::error::ErrorKind::InternalServerError, "an unreadable error"));
+        self.inner.handle_error(e, ms(now_ms), rand);
+    }
+
+    /// A sleep was cut short by the caller's signal.
+    #[wasm_bindgen(js_name = handleAbort)]
+    pub fn handle_abort(&mut self) {
+        self.inner.handle_abort();
     }
 }
 

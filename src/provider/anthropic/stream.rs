@@ -479,6 +479,10 @@ impl ChunkDecoder for AnthropicStream {
     fn done(&self) -> bool {
         self.done
     }
+
+    fn set_event_limit(&mut self, bytes: usize) {
+        self.sse.set_max_event(bytes);
+    }
 }
 
 

@@ -167,5 +167,9 @@ impl ChunkDecoder for GeminiStream {
     fn done(&self) -> bool {
         self.done
     }
+
+    fn set_event_limit(&mut self, bytes: usize) {
+        self.sse.set_max_event(bytes);
+    }
 }
 
