@@ -172,6 +172,26 @@ fn empty_and_garbage_streams() {
 }
 
 #[test]
+fn events_before_a_framing_error_are_delivered_in_the_same_piece() {
+    // found by tests/fuzz.rs: the events framed before a bad line in the same piece were dropped,
+    // so what the caller got before the error (and which error) depended on the network's split
+    let openai = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\n";
+    let anthropic = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\"}}\n\nevent: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\nevent: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n";
+    let gemini = "data: {\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":\"hi\"}]}}]}\n\n";
+    for (model, events) in [("openai/gpt-x", openai), ("azure/dep", openai), ("anthropic/claude-x", anthropic), ("gemini/gemini-x", gemini)] {
+        let mut body = events.as_bytes().to_vec();
+        body.extend_from_slice(b"data: \xff\n\n");
+        let c = call(model, true);
+        let mut p = c.pipeline();
+        let mut out = Vec::new();
+        p.feed(&body, &mut out).expect("the chunks first");
+        let text: String = out.iter().filter_map(|c| c.choices.first()?.delta.content.clone()).collect();
+        assert_eq!(text, "hi", "{model}");
+        assert!(p.finish(&mut out).is_err(), "{model}: then the error");
+    }
+}
+
+#[test]
 fn caller_supplied_thinking_blocks_of_any_shape_do_not_panic() {
     let req = json!({"model": "claude-x", "messages": [
         {"role": "user", "content": "hi"},

@@ -2,9 +2,10 @@
 //!
 //! Bytes go in at any boundary (a network chunk can end mid-line or mid-UTF-8 character); whole
 //! events come out. Lines end in `\n`, `\r\n` or `\r`; `data:` lines of one event are joined with
-//! `\n`; comments (`:`) and `id:`/`retry:` fields are consumed. An event (its `data:` lines, and
-//! a partial line) larger than the event limit (`limits.eventBytes`) is a `LimitExceededError`,
-//! raised as soon as the bytes buffered pass it, rather than unbounded buffering.
+//! `\n`; comments (`:`) and `id:`/`retry:` fields are consumed; a byte-order mark at the start of
+//! the stream is dropped. An event (its `data:` lines, and a partial line) larger than the event
+//! limit (`limits.eventBytes`) is a `LimitExceededError`, raised as soon as the bytes buffered pass
+//! it, rather than unbounded buffering.
 
 use crate::error::LlmError;
 
@@ -27,6 +28,8 @@ pub struct SseDecoder {
     pending_cr: bool,
     /// The most bytes one event may buffer (`limits.eventBytes`).
     max_event: usize,
+    /// A line has been read (the stream's first line may start with a BOM, which is dropped).
+    past_first_line: bool,
 }
 
 impl Default for SseDecoder {
@@ -39,6 +42,7 @@ impl Default for SseDecoder {
             has_data: false,
             pending_cr: false,
             max_event: crate::limits::DEFAULT.event_bytes,
+            past_first_line: false,
         }
     }
 }
@@ -59,7 +63,8 @@ impl SseDecoder {
 
     /// Feeds bytes; completed events are appended to `out`.
     pub fn feed(&mut self, mut bytes: &[u8], out: &mut Vec<SseEvent>) -> Result<(), LlmError> {
-        if self.pending_cr {
+        // an empty chunk says nothing about the byte after the `\r`
+        if self.pending_cr && !bytes.is_empty() {
             if let Some(rest) = bytes.strip_prefix(b"\n") {
                 bytes = rest;
             }
@@ -138,7 +143,12 @@ impl SseDecoder {
         !self.buf.is_empty() || self.has_data
     }
 
-    fn line(&mut self, line: &[u8], out: &mut Vec<SseEvent>) -> Result<(), LlmError> {
+    fn line(&mut self, mut line: &[u8], out: &mut Vec<SseEvent>) -> Result<(), LlmError> {
+        if !self.past_first_line {
+            // the UTF-8 decode the standard starts with drops one leading U+FEFF
+            self.past_first_line = true;
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
         if line.is_empty() {
             self.dispatch(out);
             return Ok(());
@@ -274,6 +284,27 @@ mod tests {
         for split in [1, 13, 4096] {
             assert!(fed_until_error(ok.as_bytes(), split).is_none());
         }
+    }
+
+    #[test]
+    fn a_leading_bom_is_dropped_at_any_split() {
+        let input = b"\xEF\xBB\xBFdata: 1\n\n\xEF\xBB\xBFdata: 2\n\n";
+        for split in 1..input.len() + 1 {
+            // only the first: later, U+FEFF is part of the field name (an unknown field)
+            assert_eq!(decode_split(input, split), vec![SseEvent { event: None, data: "1".into() }], "split {split}");
+        }
+        assert_eq!(decode_split(b"\xEF\xBB\xBF\r\ndata: x", 2), vec![SseEvent { event: None, data: "x".into() }]);
+    }
+
+    #[test]
+    fn an_empty_chunk_between_cr_and_lf_keeps_them_one_line_end() {
+        let mut d = SseDecoder::new();
+        let mut out = Vec::new();
+        for chunk in [&b"data: x\r"[..], b"", b"\ndata: y\n\n"] {
+            d.feed(chunk, &mut out).expect("feed");
+        }
+        d.finish(&mut out).expect("finish");
+        assert_eq!(out, vec![SseEvent { event: None, data: "x\ny".into() }]);
     }
 
     #[test]

@@ -160,13 +160,14 @@ pub fn check_response(provider: &str, case: &str, fx: &Value) {
     }
 }
 
-/// Feeds `body` through the call's pipeline in pieces cut at `cuts` (sorted byte offsets).
+/// Feeds `body` through the call's pipeline in pieces cut at `cuts` (sorted byte offsets; a
+/// repeated offset feeds an empty piece, as a network read may deliver).
 pub fn run_stream(call: &Call, body: &[u8], cuts: &[usize]) -> Result<(Vec<ChatChunk>, Value), LlmError> {
     let mut p = call.pipeline();
     let mut out = Vec::new();
     let mut from = 0;
     for &c in cuts.iter().chain(std::iter::once(&body.len())) {
-        if c > from && c <= body.len() {
+        if c >= from && c <= body.len() {
             p.feed(&body[from..c], &mut out)?;
             from = c;
         }

@@ -462,8 +462,11 @@ fn text_delta(data: &str) -> Option<(u64, String)> {
 
 impl ChunkDecoder for AnthropicStream {
     fn feed(&mut self, bytes: &[u8], out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
-        self.sse.feed(bytes, &mut self.events)?;
-        self.drain(out)
+        // the events framed before a framing error are decoded first, as they would be had the
+        // body arrived split just before the bad line
+        let framed = self.sse.feed(bytes, &mut self.events);
+        self.drain(out)?;
+        framed
     }
 
     fn finish(&mut self, out: &mut Vec<ChatChunk>) -> Result<(), LlmError> {
