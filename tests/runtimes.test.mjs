@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMockServer } from './support/mock-server.mjs';
 import { withBrowser } from './support/browser.mjs';
+import { writeWorkerdConfig } from './support/workerd.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -140,25 +141,8 @@ export default {
     copyFileSync(path.join(app, 'node_modules', 'unillm', 'dist', wasm), path.join(dir, wasm));
   }
   const port = await freePort();
-  writeFileSync(path.join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "unillm_bg.wasm", wasm = embed "unillm_bg.wasm"),
-    (name = "unillm_tokens_bg.wasm", wasm = embed "unillm_tokens_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "internet",
-);
-`);
-  const child = spawn(bin('workerd'), ['serve', path.join(dir, 'config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const config = writeWorkerdConfig(dir, port, [['worker.js', 'esModule'], ['unillm_bg.wasm', 'wasm'], ['unillm_tokens_bg.wasm', 'wasm']]);
+  const child = spawn(bin('workerd'), ['serve', config], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let logs = '';
   child.stdout.on('data', (d) => { logs += d; });
   child.stderr.on('data', (d) => { logs += d; });
