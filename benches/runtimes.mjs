@@ -9,7 +9,8 @@
 //                             [--quick] [--json] [--timeout S]
 //   (or: npm run bench -- runtimes ...)
 // --dist: the built package (default: dist/ of this repo); --quick: 3 rounds of smaller blocks;
-// --json: the results as JSON on stdout instead of Markdown; --timeout: seconds a runtime may take
+// --json: the results as JSON on stdout instead of Markdown (either way also written to
+// benches/.work/runtimes/last.json, with every round's figure); --timeout: seconds a runtime may take
 // (default 120 + 40 a round), then its processes are killed. Progress goes to stderr.
 // Runtimes come from the repo's node_modules/.bin (installed by scripts/setup.sh), Chromium is
 // /usr/bin/chromium; the AI SDK from benches/node_modules (benches/run.mjs installs it).
@@ -252,4 +253,6 @@ const meta = {
   date: new Date().toISOString().slice(0, 10), unillm: Object.values(results).find((r) => r.unillm)?.unillm, rounds: ROUNDS, quick: QUICK,
   machine: `${cpus.length} × ${cpus[0]?.model.trim()}, ${os.platform()} ${os.release()}`, dist: DIST, seconds: (Date.now() - t0) / 1000,
 };
-console.log(flag('json') ? JSON.stringify({ ...meta, results }, null, 2) : markdown(results, meta));
+const json = JSON.stringify({ ...meta, results }, null, 2);
+writeFileSync(path.join(work, 'last.json'), json);
+console.log(flag('json') ? json : markdown(results, meta));
