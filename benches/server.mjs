@@ -2,7 +2,7 @@
 // event loop. Bodies are built once up front; every contender gets byte-identical answers.
 //   POST /v1/chat/completions      OpenAI: JSON, or a CHUNKS-chunk SSE stream
 //   POST /v1/messages              Anthropic: a CHUNKS-delta SSE stream (or JSON)
-// Prints its base URL on stdout.
+// Answers CORS preflights (browsers, benches/runtimes.mjs). Prints its base URL on stdout.
 import http from 'node:http';
 
 const CHUNKS = Number(process.env.CHUNKS ?? 5000);
@@ -37,8 +37,10 @@ function anthropicStream() {
 
 const bodies = { openai: openaiStream(), anthropic: anthropicStream() };
 
+const CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': '*' };
+
 function stream(res, buf) {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...CORS });
   let off = 0;
   const pump = () => {
     while (off < buf.length) {
@@ -53,20 +55,27 @@ function stream(res, buf) {
 }
 
 const server = http.createServer(async (req, res) => {
-  let raw = '';
-  for await (const p of req) raw += p;
+  if (req.method === 'OPTIONS') {
+    // `*` does not cover `authorization`: the headers asked for are allowed by name
+    res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'POST, GET, OPTIONS', 'access-control-max-age': '7200',
+      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*' });
+    return res.end();
+  }
+  const parts = [];
+  for await (const p of req) parts.push(p);
+  const raw = Buffer.concat(parts).toString(); // whole: a character may straddle two pieces
   const body = raw ? JSON.parse(raw) : {};
   if (req.url.endsWith('/chat/completions')) {
     if (body.stream) return stream(res, bodies.openai);
-    res.writeHead(200, { 'content-type': 'application/json' });
+    res.writeHead(200, { 'content-type': 'application/json', ...CORS });
     return res.end(openaiJson);
   }
   if (req.url.endsWith('/messages')) {
     if (body.stream) return stream(res, bodies.anthropic);
-    res.writeHead(200, { 'content-type': 'application/json' });
+    res.writeHead(200, { 'content-type': 'application/json', ...CORS });
     return res.end(JSON.stringify({ id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'Hello!' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 9, output_tokens: 2 } }));
   }
-  res.writeHead(404);
+  res.writeHead(404, CORS);
   res.end();
 });
 server.keepAliveTimeout = 60_000;

@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withBrowser } from './browser.mjs';
+import { writeWorkerdConfig } from './workerd.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tests = path.resolve(here, '..');
@@ -154,24 +155,7 @@ export default {
     copyFileSync(path.join(app, 'node_modules', 'unillm', 'dist', wasm), path.join(dir, wasm));
   }
   const port = await freePort();
-  writeFileSync(path.join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [
-    (name = "main", worker = .worker),
-    (name = "internet", network = (allow = ["public", "private", "local"])),
-  ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
-    (name = "unillm_bg.wasm", wasm = embed "unillm_bg.wasm"),
-    (name = "unillm_tokens_bg.wasm", wasm = embed "unillm_tokens_bg.wasm"),
-  ],
-  compatibilityDate = "2025-09-01",
-  globalOutbound = "internet",
-);
-`);
+  writeWorkerdConfig(dir, port, [['worker.js', 'esModule'], ['unillm_bg.wasm', 'wasm'], ['unillm_tokens_bg.wasm', 'wasm']]);
   const child = spawn(bin('workerd'), ['serve', path.join(dir, 'config.capnp')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   onSpawn(child);
   let logs = '';
