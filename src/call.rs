@@ -472,12 +472,13 @@ impl Call {
                     Some(Box::new(move |u: &Usage| price(&models, provider, &model, u, None, now)))
                 },
                 limits: self.limits,
+                secret: self.deployment.api_key.clone(),
             },
         )
     }
 
     fn tag(&self, e: LlmError) -> LlmError {
-        e.with_provider(self.provider.id()).with_model(&self.deployment.model)
+        e.with_provider(self.provider.id()).with_model(&self.deployment.model).without_secret(self.deployment.api_key.as_deref())
     }
 }
 

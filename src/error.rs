@@ -191,6 +191,24 @@ impl LlmError {
         self
     }
 
+    /// The error with every occurrence of `secret` (the call's own credential, which an upstream
+    /// may echo in any form `redact` does not know, e.g. an Azure key's bare hex) replaced.
+    pub fn without_secret(mut self, secret: Option<&str>) -> Self {
+        let Some(secret) = secret.filter(|s| s.len() >= 8) else { return self };
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "[redacted]");
+            }
+        };
+        scrub(&mut self.message);
+        for field in [&mut self.code, &mut self.param, &mut self.request_id, &mut self.provider, &mut self.model] {
+            if let Some(s) = field.as_mut() {
+                scrub(s);
+            }
+        }
+        self
+    }
+
     /// The status a gateway answers with.
     pub fn http_status(&self) -> u16 {
         self.status.unwrap_or_else(|| self.kind.default_status())
@@ -398,6 +416,19 @@ mod tests {
         for e in [bare, full, LlmError::malformed("")] {
             assert_eq!(e.to_json_plain(), e.to_json());
         }
+    }
+
+    /// A credential of no known shape (an Azure key is bare hex) is removed by value.
+    #[test]
+    fn the_calls_own_secret_is_removed_by_value() {
+        let key = "0123456789abcdef0123456789abcdef";
+        let e = LlmError::bad_request(format!("key {key} is not valid for this resource")).with_code(key).without_secret(Some(key));
+        assert_eq!(e.message, "key [redacted] is not valid for this resource");
+        assert_eq!(e.code.as_deref(), Some("[redacted]"));
+        // a short or absent secret changes nothing (it could match ordinary words)
+        let e = LlmError::bad_request("the key abc is short").without_secret(Some("abc"));
+        assert_eq!(e.message, "the key abc is short");
+        assert_eq!(LlmError::bad_request("x").without_secret(None).message, "x");
     }
 
     #[test]

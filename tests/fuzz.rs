@@ -39,6 +39,7 @@ use unillm::{Call, CallOptions};
 /// Every target. Streams are fed at split points; the rest get their input whole.
 const TARGETS: &[Target] = &[
     Target::stream("sse", sse),
+    Target::stream("sse_limited", sse_limited),
     Target::stream("openai_stream", |b, c| stream("openai", b, c)),
     Target::stream("azure_stream", |b, c| stream("azure", b, c)),
     Target::stream("anthropic_stream", |b, c| stream("anthropic", b, c)),
@@ -177,6 +178,36 @@ fn sse(input: &[u8], cuts: &[usize]) {
             assert!(reference.invalid_data, "rejected without invalid data: {e}");
             assert!(want.starts_with(&got), "events before the error differ (cuts {cuts:?})\n got {got:?}\nwant {want:?}");
         }
+    }
+}
+
+/// With a small event limit: every event delivered is within it, and an input that holds a larger
+/// one fails with the limit's error (or the invalid-UTF-8 one), at any split.
+fn sse_limited(input: &[u8], cuts: &[usize]) {
+    const LIMIT: usize = 64;
+    let mut d = SseDecoder::new();
+    d.set_max_event(LIMIT);
+    let mut events: Vec<SseEvent> = Vec::new();
+    let mut from = 0;
+    let mut result = Ok(());
+    for &c in cuts.iter().chain(std::iter::once(&input.len())) {
+        result = d.feed(&input[from..c], &mut events);
+        from = c;
+        if result.is_err() {
+            break;
+        }
+    }
+    if result.is_ok() {
+        result = d.finish(&mut events);
+    }
+    for e in &events {
+        assert!(e.data.len() <= LIMIT, "an event of {} bytes passed a {LIMIT}-byte limit", e.data.len());
+    }
+    if let Err(e) = result {
+        assert!(
+            e.kind == unillm::ErrorKind::LimitExceededError || e.message.contains("UTF-8"),
+            "unexpected error: {e}"
+        );
     }
 }
 

@@ -59,6 +59,8 @@ pub struct PipelineConfig {
     pub pricer: Option<Pricer>,
     /// Bounds on one event and on what the stream accumulates.
     pub limits: crate::limits::Limits,
+    /// The call's credential: removed from any error the stream raises (an upstream may echo it).
+    pub secret: Option<String>,
 }
 
 pub struct StreamPipeline {
@@ -116,7 +118,7 @@ impl StreamPipeline {
         let before = out.len();
         let r2 = self.post(&mut scratch, out);
         self.scratch = scratch;
-        match r.and(r2) {
+        match r.and(r2).map_err(|e| e.without_secret(self.cfg.secret.as_deref())) {
             Err(e) if out.len() > before => {
                 self.pending_error = Some(e);
                 Ok(())
@@ -139,7 +141,7 @@ impl StreamPipeline {
         let mut scratch = std::mem::take(&mut self.scratch);
         let r2 = self.post(&mut scratch, out);
         self.scratch = scratch;
-        self.fail_on_err(r.and(r2))?;
+        self.fail_on_err(r.and(r2).map_err(|e| e.without_secret(self.cfg.secret.as_deref())))?;
         if !self.decoder.done() && !self.assembler.finished() {
             self.failed = true;
             return Err(LlmError::new(
