@@ -12,13 +12,9 @@ export * from './tokens.js';
 import { defaultModels } from './models.js';
 import { runtime, headerEntries } from './runtime.js';
 
-/** Call options (everything else in the params object is the OpenAI request body). */
-const OPTION_KEYS = new Set([
-  'apiKey', 'apiBase', 'baseURL', 'apiVersion', 'headers', 'defaultHeaders', 'timeout', 'signal',
-  'numRetries', 'maxRetries', 'fallbacks', 'env', 'dropParams', 'mockResponse', 'mockDelay', 'fetch', 'models',
-  'limits',
-]);
-
+// The call options (everything else in the params object is the OpenAI request body), aliases
+// included, from src/options.rs: `OPTIONS` maps each name to [its option, whether it is seconds].
+// @generated options.js
 // @generated limits.js
 
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -70,19 +66,41 @@ function splitParams(params, defaults) {
     throw makeError('BadRequestError', 'completion() takes one object: { model, messages, ... }');
   }
   const request = {};
-  const options = { ...defaults };
+  const options = defaults ? canonical(defaults) : {};
+  let given = null; // option -> the name this call gave it under
   for (const k of Object.keys(params)) {
-    if (OPTION_KEYS.has(k)) {
-      if (params[k] !== undefined) options[k] = params[k];
-    } else {
+    const o = OPTIONS.get(k);
+    if (o === undefined) {
       request[k] = params[k];
+      continue;
     }
+    const v = params[k];
+    if (v === undefined) continue;
+    const name = o[0];
+    given ??= new Map();
+    const before = given.get(name);
+    if (before !== undefined) throw makeError('BadRequestError', `\`${before}\` and \`${k}\` are one option (\`${name}\`): give it once`, { param: k });
+    given.set(name, k);
+    options[name] = o[1] && typeof v === 'number' ? v * 1000 : v;
   }
   return { request, options };
 }
 
+/** Defaults (a client's) with every alias under its option's name and unit. */
+function canonical(defaults) {
+  const out = {};
+  for (const k of Object.keys(defaults)) {
+    const o = OPTIONS.get(k);
+    const v = defaults[k];
+    if (v === undefined) continue;
+    if (o === undefined) out[k] = v;
+    else out[o[0]] = o[1] && typeof v === 'number' ? v * 1000 : v;
+  }
+  return out;
+}
+
 function collectEnv(model, options, clientEnv) {
-  const hasBase = !!(options.apiBase ?? options.baseURL);
+  const hasBase = !!(options.apiBase);
   const hasKey = typeof options.apiKey === 'string' && options.apiKey !== '';
   const hasVersion = options.apiVersion != null;
   const env = {};
@@ -298,7 +316,7 @@ const REPORTED = Symbol('reported');
 async function attempt(request, options, clientEnv, fetchFn, state, life, timeLeft) {
   const callOptions = {
     apiKey: options.apiKey,
-    apiBase: options.apiBase ?? options.baseURL,
+    apiBase: options.apiBase,
     apiVersion: options.apiVersion,
     headers: normalizeHeaders(options.defaultHeaders, options.headers),
     env: collectEnv(request.model, options, clientEnv),
@@ -428,7 +446,7 @@ function normalizeHeaders(...sources) {
 
 /** `numRetries` as a count: a number (or numeric string) of 0 or more, at most 100. */
 function retriesOf(options) {
-  const n = Number(options.numRetries ?? options.maxRetries ?? 0);
+  const n = Number(options.numRetries ?? 0);
   return Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), 100) : 0;
 }
 

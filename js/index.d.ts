@@ -156,16 +156,21 @@ export interface CallOptions {
   headers?: Record<string, string> | Array<[string, string]> | Headers;
   defaultHeaders?: Record<string, string>;
   /**
-   * Milliseconds before the call (including the whole stream) is aborted: the fetch is cancelled
-   * and the call rejects with `Timeout`. Default 600000. Without an explicit `timeout` or `signal`,
-   * a non-streaming call's default timeout rejects the call but does not abort the request (an
-   * AbortSignal costs Node's fetch ≈15% of a local request); the runtime's own limits close it
-   * (Node: 300 s without headers or body bytes) and a late answer's body is cancelled. Pass
-   * `timeout` to have the request itself aborted.
+   * Milliseconds the whole call may take: every attempt, every retry's wait, every fallback, and
+   * a stream to its end. Past it the fetch is cancelled and the call rejects with `Timeout`; a
+   * `Retry-After` longer than the time left ends the call at once with `RateLimitError`
+   * (`retryAfter` set) instead of waiting. Default 600000. Without an explicit `timeout` or
+   * `signal`, a non-streaming call's deadline rejects the call and stops reading the body but does
+   * not abort the request itself (an AbortSignal costs Node's fetch ≈15% of a local request).
    */
   timeout?: number;
   signal?: AbortSignal;
-  /** Retries of retryable errors (rate limits, timeouts, 5xx) with exponential backoff and jitter, honouring Retry-After. */
+  /**
+   * Retries of retryable errors (rate limits, timeouts, connection errors, 5xx) per model, with
+   * exponential backoff and jitter, never shorter than Retry-After, within `timeout`. A stream is
+   * retried (or falls back) only until its first content-bearing chunk; after that an error is the
+   * stream's. 0 to 100.
+   */
   numRetries?: number;
   /** Alias of `numRetries` (the `openai` package's name). */
   maxRetries?: number;
@@ -197,7 +202,9 @@ export interface CallOptions {
 
 // @generated limits.d.ts
 
-export type CompletionParams = ChatCompletionRequest & CallOptions;
+export type CompletionParams = ChatCompletionRequest & CallOptions & CallOptionAliases;
+
+// @generated options.d.ts
 
 // ---------------------------------------------------------------------------------------------
 // Streams

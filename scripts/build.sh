@@ -65,6 +65,7 @@ build unillm
 env -u RUSTUP_TOOLCHAIN cargo run --quiet --example js_tables > target/pkg/js-tables.json
 cp js/*.js js/*.d.ts dist/
 node scripts/gen-js.mjs target/pkg/js-tables.json dist
+mv dist/options.md target/pkg/options.md  # docs/options.md must equal it (tests/taxonomy.test.mjs)
 for name in unillm unillm_tokens; do
   log "dist/${name}_bg.wasm: $(stat -c %s "dist/${name}_bg.wasm") bytes, $(gzip -9 -c "dist/${name}_bg.wasm" | wc -c) gzip -9"
 done

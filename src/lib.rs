@@ -18,6 +18,8 @@ pub mod lifecycle;
 #[cfg(not(feature = "tokens-only"))]
 pub mod limits;
 #[cfg(not(feature = "tokens-only"))]
+pub mod options;
+#[cfg(not(feature = "tokens-only"))]
 pub mod pricing;
 #[cfg(not(feature = "tokens-only"))]
 pub mod provider;

@@ -42,3 +42,49 @@ test('the limit defaults are the core\'s', () => {
   assert.deepEqual(u.DEFAULT_LIMITS, Object.fromEntries(tables.limits.map((l) => [l.name, l.default])));
   assert.ok(Object.isFrozen(u.DEFAULT_LIMITS));
 });
+
+test('docs/options.md is the table generated from src/options.rs', () => {
+  const generated = readFileSync(path.join(here, '..', 'target', 'pkg', 'options.md'), 'utf8');
+  assert.equal(readFileSync(path.join(here, '..', 'docs', 'options.md'), 'utf8'), generated,
+    'docs/options.md is stale: cp target/pkg/options.md docs/options.md after a build');
+});
+
+test('every option name and alias of the core is an option: never in the wire body; LiteLLM units; one name per option', async () => {
+  const http = await import('node:http');
+  let seen = null;
+  const server = http.createServer(async (req, res) => {
+    let raw = '';
+    for await (const c of req) raw += c;
+    seen = { body: JSON.parse(raw), auth: req.headers.authorization };
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}/v1`;
+  const messages = [{ role: 'user', content: 'hi' }];
+  try {
+    // LiteLLM's names, as a LiteLLM call site writes them
+    const r = await u.completion({ model: 'openai/gpt-4o-mini', messages, api_key: 'sk-litellm-style-0000', base_url: base, request_timeout: 5, num_retries: 1, drop_params: true, extra_headers: { 'x-a': '1' }, temperature: 0 });
+    assert.equal(r.choices[0].message.content, 'ok');
+    assert.equal(seen.auth, 'Bearer sk-litellm-style-0000');
+    const names = tables.options.flatMap((o) => [o.name, ...o.aliases.map(([n]) => n)]);
+    for (const n of names) assert.ok(!(n in seen.body), `${n} reached the body`);
+    assert.equal(seen.body.temperature, 0, 'request fields pass');
+    // request_timeout is seconds: 0.2 s against a local server that answers only after 3 s
+    const slow = http.createServer((req, res) => { setTimeout(() => { res.writeHead(500); res.end(); }, 3000); });
+    await new Promise((r) => slow.listen(0, '127.0.0.1', r));
+    const t0 = Date.now();
+    await assert.rejects(u.completion({ model: 'openai/gpt-4o-mini', messages, api_key: 'sk-x', base_url: `http://127.0.0.1:${slow.address().port}/v1`, request_timeout: 0.2 }),
+      (e) => e instanceof u.Timeout);
+    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+    slow.closeAllConnections();
+    slow.close();
+    // one setting under two names
+    await assert.rejects(u.completion({ model: 'openai/gpt-4o-mini', messages, apiKey: 'sk-a', api_key: 'sk-b', apiBase: base }),
+      (e) => e instanceof u.BadRequestError && /`apiKey` and `api_key`/.test(e.message));
+    await assert.rejects(u.completion({ model: 'openai/gpt-4o-mini', messages, apiKey: 'sk-a', timeout: 1000, request_timeout: 1, apiBase: base }),
+      (e) => e instanceof u.BadRequestError && e.param === 'request_timeout');
+  } finally {
+    server.close();
+  }
+});
