@@ -67,7 +67,7 @@ function splitParams(params, defaults) {
   }
   const request = {};
   const options = defaults ? canonical(defaults) : {};
-  let given = null; // option -> the name this call gave it under
+  let given = null; // option -> the name this call gave it under (made at the first alias)
   for (const k of Object.keys(params)) {
     const o = OPTIONS.get(k);
     if (o === undefined) {
@@ -77,10 +77,13 @@ function splitParams(params, defaults) {
     const v = params[k];
     if (v === undefined) continue;
     const name = o[0];
-    given ??= new Map();
-    const before = given.get(name);
-    if (before !== undefined) throw makeError('BadRequestError', `\`${before}\` and \`${k}\` are one option (\`${name}\`): give it once`, { param: k });
-    given.set(name, k);
+    if (name !== k || given?.has(name)) {
+      // an alias, or an option an alias already gave: look for the other name
+      given ??= new Map();
+      const before = given.get(name) ?? (name !== k && params[name] !== undefined ? name : undefined);
+      if (before !== undefined && before !== k) throw makeError('BadRequestError', `\`${before}\` and \`${k}\` are one option (\`${name}\`): give it once`, { param: k });
+    }
+    if (name !== k) given.set(name, k);
     options[name] = o[1] && typeof v === 'number' ? v * 1000 : v;
   }
   return { request, options };
@@ -311,9 +314,9 @@ const REPORTED = Symbol('reported');
 /** One attempt: one request to one model, within `timeLeft` ms. Resolves with the response, or
  * with a Stream once its first content-bearing chunk arrived (the commit point: an error before
  * it is the attempt's, which the lifecycle may retry or fall back from); a non-2xx answer is
- * classified by the call and handed to `life` as it is (`REPORTED`); anything else JS met is
+ * classified by the call and handed to the lifecycle as it is (`REPORTED`); anything else JS met is
  * thrown as a typed error. */
-async function attempt(request, options, clientEnv, fetchFn, state, life, timeLeft) {
+async function attempt(request, options, clientEnv, fetchFn, state, machine, timeLeft) {
   const callOptions = {
     apiKey: options.apiKey,
     apiBase: options.apiBase,
@@ -383,7 +386,7 @@ async function attempt(request, options, clientEnv, fetchFn, state, life, timeLe
     if (!res.ok) {
       let errBody;
       try { errBody = await readBody(res, limits.errorBytes, abort, true); } catch (e) { throw transportError(e, abort, ctx); }
-      life.handleHttpError(call, res.status, headersToJson(res.headers), errBody, Date.now(), Math.random());
+      machine().handleHttpError(call, res.status, headersToJson(res.headers), errBody, Date.now(), Math.random());
       abort.done();
       free(call);
       return REPORTED;
@@ -463,25 +466,35 @@ async function run(params, defaults, clientEnv, clientFetch, state) {
   if (!Array.isArray(fallbacks)) throw makeError('BadRequestError', '`fallbacks` must be an array of model names', { param: 'fallbacks' });
   const timeout = options.timeout == null ? DEFAULT_TIMEOUT_MS : Number(options.timeout);
   if (Number.isNaN(timeout) || timeout < 0) throw makeError('BadRequestError', '`timeout` must be a number of milliseconds', { param: 'timeout' });
-  const life = new Lifecycle(retriesOf(options), fallbacks.length, timeout, Date.now());
+  // most calls succeed at their first attempt, which needs no machine: it is made when that
+  // attempt fails, as of the call's start, with the attempt handed out (`poll` at t0)
+  const t0 = Date.now();
+  let life = null;
+  const machine = () => {
+    if (life === null) {
+      life = new Lifecycle(retriesOf(options), fallbacks.length, timeout, t0);
+      life.poll(t0);
+    }
+    return life;
+  };
   let lastJs = null; // the last error JS met: thrown as it is (cause, stack) if it ends the call
   try {
-    for (;;) {
-      const step = life.poll(Date.now());
+    for (let first = timeout > 0; ; first = false) {
+      const step = first ? 0 : machine().poll(Date.now());
       if (step === 0) {
-        const i = life.candidate();
+        const i = first ? 0 : life.candidate();
         // a fallback is a model name, or an object of overrides ({ model, apiKey, ... })
         const [req, opts] = i === 0 ? [request, options]
           : typeof fallbacks[i - 1] === 'string' ? [{ ...request, model: fallbacks[i - 1] }, options]
             : splitOverrides(request, options, fallbacks[i - 1]);
         try {
-          const out = await attempt(req, opts, clientEnv, fetchFn, state, life, life.wait());
+          const out = await attempt(req, opts, clientEnv, fetchFn, state, machine, first ? timeout : life.wait());
           if (out !== REPORTED) return out;
           lastJs = null;
         } catch (e) {
           if (!(e instanceof UnillmError)) throw e;
           lastJs = e;
-          life.handleError(JSON.stringify(e.toJSON()), Date.now(), Math.random());
+          machine().handleError(JSON.stringify(e.toJSON()), Date.now(), Math.random());
         }
       } else if (step === 1) {
         try { await sleep(life.wait(), options.signal); } catch { life.handleAbort(); lastJs = null; }
@@ -495,7 +508,7 @@ async function run(params, defaults, clientEnv, clientFetch, state) {
       }
     }
   } finally {
-    free(life);
+    if (life !== null) free(life);
   }
 }
 

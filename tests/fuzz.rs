@@ -137,8 +137,8 @@ fn the_harness_catches_panics_and_hangs() {
 // ---------------------------------------------------------------------------------------------
 // SSE, against the WHATWG reference
 
-fn sse(input: &[u8], cuts: &[usize]) {
-    let mut d = SseDecoder::new();
+/// Feeds `input` to `d` cut at `cuts`, then finishes: the events, and the first error.
+fn feed_sse(mut d: SseDecoder, input: &[u8], cuts: &[usize]) -> (Vec<SseEvent>, Result<(), unillm::LlmError>) {
     let mut events: Vec<SseEvent> = Vec::new();
     let mut from = 0;
     let mut result = Ok(());
@@ -152,6 +152,11 @@ fn sse(input: &[u8], cuts: &[usize]) {
     if result.is_ok() {
         result = d.finish(&mut events);
     }
+    (events, result)
+}
+
+fn sse(input: &[u8], cuts: &[usize]) {
+    let (events, result) = feed_sse(SseDecoder::new(), input, cuts);
     // the crate delivers the last line and event at the end of the body; the standard discards
     // them (so the standard's events are the crate's, or all but the last)
     let reference = whatwg::parse(input, true);
@@ -187,19 +192,7 @@ fn sse_limited(input: &[u8], cuts: &[usize]) {
     const LIMIT: usize = 64;
     let mut d = SseDecoder::new();
     d.set_max_event(LIMIT);
-    let mut events: Vec<SseEvent> = Vec::new();
-    let mut from = 0;
-    let mut result = Ok(());
-    for &c in cuts.iter().chain(std::iter::once(&input.len())) {
-        result = d.feed(&input[from..c], &mut events);
-        from = c;
-        if result.is_err() {
-            break;
-        }
-    }
-    if result.is_ok() {
-        result = d.finish(&mut events);
-    }
+    let (events, result) = feed_sse(d, input, cuts);
     for e in &events {
         assert!(e.data.len() <= LIMIT, "an event of {} bytes passed a {LIMIT}-byte limit", e.data.len());
     }

@@ -40,13 +40,17 @@ async function consume(result, stream) {
   return n;
 }
 
-export async function runFaults(unillm, base, only = null) {
+/** `arg` is the hostile server's base URL; with `#fetch` appended, every call passes the
+ * runtime's global `fetch` (on Node: undici's, instead of the node:http transport). */
+export async function runFaults(unillm, arg, only = null) {
+  const [base, via] = arg.split('#');
+  const transport = via === 'fetch' ? { fetch: globalThis.fetch } : {};
   const origin = new URL(base).origin;
   const faultKey = `${Math.random()}`;
   const rss = async (what) => (await (await fetch(`${origin}/_rss/${what}`)).json());
   const call = (model, stream, options = {}, apiBase = base) => unillm.completion({
     model: `openai/${model}`, apiKey: KEY, apiBase, headers: { 'x-fault-key': faultKey },
-    messages: [{ role: 'user', content: 'hi' }], stream, ...options,
+    messages: [{ role: 'user', content: 'hi' }], stream, ...transport, ...options,
   });
   // warm up (the core instantiated, a connection made) before measuring anything
   await consume(await call('fine', true), true);
