@@ -36,7 +36,6 @@ function startEcho() {
     const body = gemini ? { error: { code: 401, message, status: 'UNAUTHENTICATED', details: [{ reason: echoed }] } }
       : anthropic ? { type: 'error', error: { type: 'authentication_error', message } }
         : { error: { message, type: 'invalid_request_error', param: echoed, code: echoed } };
-    const stream = req.url.includes('stream') || req.headers['x-echo'] === 'stream';
     const headers = { 'content-type': 'application/json', 'x-request-id': echoed, 'retry-after': '0' };
     if (req.headers['x-echo'] === 'stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -46,7 +45,6 @@ function startEcho() {
     const status = req.headers['x-echo'] === '429' ? 429 : req.headers['x-echo'] === '500' ? 500 : 401;
     res.writeHead(status, headers);
     res.end(JSON.stringify(body));
-    void stream;
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
